@@ -1,0 +1,84 @@
+package httpapi
+
+import (
+	"errors"
+	"math"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"council/server/council"
+)
+
+// apiError is the body of every non-2xx JSON answer.
+type apiError struct {
+	Error     string            `json:"error"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+var statusOf = map[string]int{
+	council.CodeBadRequest:      fiber.StatusBadRequest,
+	council.CodeValidation:      fiber.StatusUnprocessableEntity,
+	council.CodeUnauthenticated: fiber.StatusUnauthorized,
+	council.CodeForbidden:       fiber.StatusForbidden,
+	council.CodeNotFound:        fiber.StatusNotFound,
+	council.CodeConflict:        fiber.StatusConflict,
+	council.CodeRoundNotOpen:    fiber.StatusConflict,
+	council.CodeRoundClosed:     fiber.StatusConflict,
+	council.CodeTooLarge:        fiber.StatusRequestEntityTooLarge,
+	council.CodeRateLimited:     fiber.StatusTooManyRequests,
+	council.CodeUnavailable:     fiber.StatusServiceUnavailable,
+}
+
+var codeOfStatus = map[int]string{
+	fiber.StatusBadRequest:            council.CodeBadRequest,
+	fiber.StatusUnauthorized:          council.CodeUnauthenticated,
+	fiber.StatusForbidden:             council.CodeForbidden,
+	fiber.StatusNotFound:              council.CodeNotFound,
+	fiber.StatusMethodNotAllowed:      council.CodeNotFound,
+	fiber.StatusConflict:              council.CodeConflict,
+	fiber.StatusRequestEntityTooLarge: council.CodeTooLarge,
+	fiber.StatusUnprocessableEntity:   council.CodeValidation,
+	fiber.StatusTooManyRequests:       council.CodeRateLimited,
+	fiber.StatusServiceUnavailable:    council.CodeUnavailable,
+}
+
+// handleError is the one place where errors become answers: domain errors keep their code
+// and message, Fiber's own errors map to the contract's codes, and anything else is logged
+// with the request id and answered as a bare 500 that reveals nothing.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	body, status := s.errorBody(c, err)
+	if isPage(c) && status != fiber.StatusTooManyRequests {
+		return s.renderErrorPage(c, status, body)
+	}
+	return c.Status(status).JSON(body)
+}
+
+func (s *Server) errorBody(c *fiber.Ctx, err error) (apiError, int) {
+	var ce *council.Error
+	var fe *fiber.Error
+	var rl *council.RateLimited
+	switch {
+	case errors.As(err, &ce):
+		return apiError{Error: ce.Code, Message: ce.Message, Fields: ce.Fields}, statusOf[ce.Code]
+	case errors.As(err, &rl):
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(rl.RetryAfter.Seconds()))))
+		return apiError{Error: council.CodeRateLimited, Message: "Too many failed sign-ins; try again later."}, fiber.StatusTooManyRequests
+	case errors.As(err, &fe):
+		if code, ok := codeOfStatus[fe.Code]; ok {
+			msg := fe.Message
+			if fe.Code == fiber.StatusRequestEntityTooLarge {
+				msg = "The request body is larger than 64 KiB."
+			}
+			return apiError{Error: code, Message: msg}, fe.Code
+		}
+		if fe.Code < 500 {
+			return apiError{Error: council.CodeBadRequest, Message: fe.Message}, fiber.StatusBadRequest
+		}
+	}
+	id := requestID(c)
+	s.log.Error("request failed", "request_id", id, "method", c.Method(), "path", c.Path(), "err", err)
+	return apiError{Error: "internal", Message: "Something went wrong on our side. Quote the request id when reporting it.", RequestID: id}, fiber.StatusInternalServerError
+}

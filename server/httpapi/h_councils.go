@@ -1,0 +1,144 @@
+package httpapi
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"council/server/council"
+)
+
+// councilParam finds the council named by the :council path segment (id or slug).
+func (s *Server) councilParam(c *fiber.Ctx) (*council.Council, error) {
+	return s.svc.Council(c.UserContext(), c.Params("council"))
+}
+
+func (s *Server) listCouncils(c *fiber.Ctx) error {
+	cs, err := s.svc.Councils(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"councils": cs})
+}
+
+func (s *Server) createCouncil(c *fiber.Ctx) error {
+	if s.viewer(c) == nil {
+		return council.Errorf(council.CodeUnauthenticated, "Sign in first.")
+	}
+	var in council.CouncilInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	cn, err := s.svc.CreateCouncil(c.UserContext(), s.viewer(c), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(cn)
+}
+
+func (s *Server) getCouncil(c *fiber.Ctx) error {
+	cn, err := s.councilParam(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(cn)
+}
+
+func (s *Server) listMembers(c *fiber.Ctx) error {
+	cn, err := s.councilParam(c)
+	if err != nil {
+		return err
+	}
+	ms, err := s.svc.Members(c.UserContext(), s.viewer(c), cn.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"members": ms})
+}
+
+type roleBody struct {
+	Role string `json:"role"`
+}
+
+func (s *Server) updateMember(c *fiber.Ctx) error {
+	cn, err := s.councilParam(c)
+	if err != nil {
+		return err
+	}
+	userID, err := pathID(c, "user_id")
+	if err != nil {
+		return err
+	}
+	if s.viewer(c) == nil {
+		return council.Errorf(council.CodeUnauthenticated, "Sign in first.")
+	}
+	var in roleBody
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	m, err := s.svc.SetMemberRole(c.UserContext(), s.viewer(c), cn.ID, userID, in.Role)
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}
+
+func (s *Server) removeMember(c *fiber.Ctx) error {
+	cn, err := s.councilParam(c)
+	if err != nil {
+		return err
+	}
+	userID, err := pathID(c, "user_id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.RemoveMember(c.UserContext(), s.viewer(c), cn.ID, userID); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) invite(c *fiber.Ctx) error {
+	cn, err := s.councilParam(c)
+	if err != nil {
+		return err
+	}
+	if s.viewer(c) == nil {
+		return council.Errorf(council.CodeUnauthenticated, "Sign in first.")
+	}
+	var in council.InviteInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	inv, token, err := s.svc.Invite(c.UserContext(), s.viewer(c), cn.ID, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{
+		"invitation_id": inv.ID, "token": token, "invite_url": s.svc.InviteURL(token), "expires_at": inv.ExpiresAt,
+	})
+}
+
+func (s *Server) getInvitation(c *fiber.Ctx) error {
+	inv, cn, err := s.svc.InvitationByToken(c.UserContext(), c.Params("token"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"council": cn, "email": inv.Email, "name": inv.Name, "role": inv.Role,
+		"group": inv.Group, "organisation": inv.Organisation, "expires_at": inv.ExpiresAt})
+}
+
+type acceptBody struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+func (s *Server) acceptInvitation(c *fiber.Ctx) error {
+	var in acceptBody
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	u, err := s.svc.AcceptInvitation(c.UserContext(), c.Params("token"), in.Name, in.Password)
+	if err != nil {
+		return err
+	}
+	return s.startSession(c, u, fiber.StatusCreated)
+}

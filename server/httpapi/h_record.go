@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"council/server/council"
+)
+
+func (s *Server) listEvents(c *fiber.Ctx) error {
+	cn, err := s.councilParam(c)
+	if err != nil {
+		return err
+	}
+	after, err := queryInt(c, "after", 0)
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(c, "limit", 200)
+	if err != nil {
+		return err
+	}
+	if limit < 1 || limit > council.MaxEventsPage {
+		return council.Errorf(council.CodeBadRequest, "limit must be between 1 and %d.", council.MaxEventsPage)
+	}
+	events, last, err := s.svc.Events(c.UserContext(), s.viewer(c), cn.ID, after, int(limit))
+	if err != nil {
+		return err
+	}
+	if events == nil {
+		events = []council.Event{}
+	}
+	return c.JSON(fiber.Map{"events": events, "last_seq": last})
+}
+
+func (s *Server) getRecord(c *fiber.Ctx) error {
+	id, err := pathID(c, "round_id")
+	if err != nil {
+		return err
+	}
+	body, err := s.svc.Record(c.UserContext(), s.viewer(c), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	if c.Query("download") != "" {
+		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="round-%d-record.json"`, id))
+	}
+	return c.Send(body)
+}
+
+func (s *Server) getRecordCSV(c *fiber.Ctx) error {
+	id, err := pathID(c, "round_id")
+	if err != nil {
+		return err
+	}
+	body, err := s.svc.RecordCSV(c.UserContext(), s.viewer(c), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="round-%d-results.csv"`, id))
+	return c.Send(body)
+}
+
+func (s *Server) listOutcomes(c *fiber.Ctx) error {
+	page, err := queryInt(c, "page", 1)
+	if err != nil {
+		return err
+	}
+	if page < 1 || page > 100000 {
+		return council.Errorf(council.CodeBadRequest, "page must be a whole number from 1.")
+	}
+	var councilID int64
+	if raw := c.Query("council"); raw != "" {
+		cn, err := s.svc.Council(c.UserContext(), raw)
+		if err != nil {
+			return err
+		}
+		councilID = cn.ID
+	}
+	q := c.Query("q")
+	rounds, total, err := s.svc.Outcomes(c.UserContext(), q, councilID, int(page))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"rounds": rounds, "page": page, "total": total})
+}

@@ -1,0 +1,73 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"council/server/council"
+)
+
+// userJSON shows a user to themself, email included.
+type userJSON struct {
+	ID           int64  `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	Organisation string `json:"organisation"`
+}
+
+func selfJSON(u *council.User) userJSON {
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Organisation: u.Organisation}
+}
+
+type signInBody struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (s *Server) signIn(c *fiber.Ctx) error {
+	var in signInBody
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	u, err := s.svc.Authenticate(c.UserContext(), in.Email, in.Password, c.IP())
+	if err != nil {
+		return err
+	}
+	return s.startSession(c, u, fiber.StatusOK)
+}
+
+// startSession signs the user in and answers {"user","csrf_token"}.
+func (s *Server) startSession(c *fiber.Ctx, u *council.User, status int) error {
+	sess, err := s.svc.StartSession(c.UserContext(), u)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(c, sess.Token, time.Now().Add(council.SessionTTL))
+	return c.Status(status).JSON(fiber.Map{"user": selfJSON(u), "csrf_token": sess.CSRF})
+}
+
+func (s *Server) signOut(c *fiber.Ctx) error {
+	sess := s.session(c)
+	if sess == nil {
+		return council.Errorf(council.CodeUnauthenticated, "You are not signed in.")
+	}
+	if err := s.svc.EndSession(c.UserContext(), sess.Token); err != nil {
+		return err
+	}
+	c.ClearCookie(SessionCookie)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) me(c *fiber.Ctx) error {
+	u := s.viewer(c)
+	if u == nil {
+		return council.Errorf(council.CodeUnauthenticated, "You are not signed in.")
+	}
+	ms, err := s.svc.MyCouncils(c.UserContext(), u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"user": selfJSON(u), "councils": ms})
+}

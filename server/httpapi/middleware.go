@@ -1,0 +1,122 @@
+package httpapi
+
+import (
+	"crypto/subtle"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"council/server/council"
+)
+
+const (
+	localUser    = "user"
+	localSession = "session"
+	localReqID   = "request_id"
+)
+
+// requestIDs tags each request with an id that logs and 5xx answers share.
+func requestIDs(c *fiber.Ctx) error {
+	id := council.RandomToken()[:16]
+	c.Locals(localReqID, id)
+	c.Set("X-Request-Id", id)
+	return c.Next()
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(localReqID).(string)
+	return id
+}
+
+// observe counts requests and their durations by route.
+func (s *Server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		if fe, ok := err.(*fiber.Error); ok {
+			status = fe.Code
+		}
+	}
+	route := c.Route().Path
+	s.metrics.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status/100)+"xx").Inc()
+	s.metrics.duration.WithLabelValues(c.Method(), route).Observe(time.Since(start).Seconds())
+	return err
+}
+
+// loadSession finds the signed-in user from the session cookie, if any.
+func (s *Server) loadSession(c *fiber.Ctx) error {
+	token := c.Cookies(SessionCookie)
+	if token == "" {
+		return c.Next()
+	}
+	sess, err := s.svc.SessionByToken(c.UserContext(), token)
+	if err != nil {
+		return err
+	}
+	if sess != nil {
+		c.Locals(localSession, sess)
+		c.Locals(localUser, sess.User)
+	}
+	return c.Next()
+}
+
+// checkCSRF refuses unsafe requests made with the session cookie that do not carry its token.
+func (s *Server) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	sess := s.session(c)
+	if sess == nil {
+		return c.Next()
+	}
+	given := c.Get("X-CSRF-Token")
+	if given == "" {
+		given = c.FormValue("csrf_token")
+	}
+	if subtle.ConstantTimeCompare([]byte(given), []byte(sess.CSRF)) != 1 {
+		return council.Errorf(council.CodeForbidden, "The request lacks a valid X-CSRF-Token header.")
+	}
+	return c.Next()
+}
+
+func (s *Server) session(c *fiber.Ctx) *council.Session {
+	sess, _ := c.Locals(localSession).(*council.Session)
+	return sess
+}
+
+// viewer is the signed-in user, or nil.
+func (s *Server) viewer(c *fiber.Ctx) *council.User {
+	u, _ := c.Locals(localUser).(*council.User)
+	return u
+}
+
+// csrf is the session's CSRF token, or "" when nobody is signed in.
+func (s *Server) csrf(c *fiber.Ctx) string {
+	if sess := s.session(c); sess != nil {
+		return sess.CSRF
+	}
+	return ""
+}
+
+// isPage tells page requests (which get HTML errors) from API requests.
+func isPage(c *fiber.Ctx) bool {
+	p := c.Path()
+	return !strings.HasPrefix(p, "/api/") && p != "/healthz" && p != "/readyz" && p != "/metrics"
+}
+
+// setSessionCookie hands the browser its session.
+func (s *Server) setSessionCookie(c *fiber.Ctx, token string, expires time.Time) {
+	c.Cookie(&fiber.Cookie{
+		Name:     SessionCookie,
+		Value:    token,
+		Path:     "/",
+		Expires:  expires,
+		HTTPOnly: true,
+		Secure:   s.secure,
+		SameSite: fiber.CookieSameSiteLaxMode,
+	})
+}

@@ -1,0 +1,62 @@
+package httpapi
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+)
+
+// routes lists every route of the JSON API and the service endpoints, one per line.
+func (s *Server) routes(app *fiber.App) {
+	app.Use(recover.New(), requestIDs, s.observe)
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metricsHandler())
+
+	app.Use(s.loadSession, s.checkCSRF)
+	api := app.Group("/api/v1")
+	api.Post("/session", s.signIn)
+	api.Delete("/session", s.signOut)
+	api.Get("/me", s.me)
+
+	api.Get("/councils", s.listCouncils)
+	api.Post("/councils", s.createCouncil)
+	api.Get("/councils/:council", s.getCouncil)
+	api.Get("/councils/:council/members", s.listMembers)
+	api.Patch("/councils/:council/members/:user_id", s.updateMember)
+	api.Delete("/councils/:council/members/:user_id", s.removeMember)
+	api.Post("/councils/:council/invitations", s.invite)
+	api.Get("/invitations/:token", s.getInvitation)
+	api.Post("/invitations/:token/accept", s.acceptInvitation)
+
+	api.Get("/councils/:council/rounds", s.listRounds)
+	api.Post("/councils/:council/rounds", s.createRound)
+	api.Get("/rounds/:round_id", s.getRound)
+	api.Patch("/rounds/:round_id", s.updateRound)
+	api.Post("/rounds/:round_id/open", s.openRound)
+	api.Post("/rounds/:round_id/close", s.closeRound)
+
+	api.Post("/rounds/:round_id/topics", s.createTopic)
+	api.Get("/topics/:topic_id", s.getTopic)
+	api.Post("/topics/:topic_id/posts", s.createPost)
+	api.Patch("/posts/:post_id", s.editPost)
+	api.Post("/posts/:post_id/hide", s.hidePost)
+
+	api.Post("/rounds/:round_id/proposals", s.createProposal)
+	api.Get("/proposals/:proposal_id", s.getProposal)
+	api.Put("/proposals/:proposal_id/vote", s.castVote)
+	api.Delete("/proposals/:proposal_id/vote", s.withdrawVote)
+	api.Get("/proposals/:proposal_id/votes", s.listVotes)
+
+	api.Get("/councils/:council/events", s.listEvents)
+	api.Get("/councils/:council/live", s.liveAuth, s.liveHandler)
+	api.Get("/rounds/:round_id/record", s.getRecord)
+	api.Get("/rounds/:round_id/record.csv", s.getRecordCSV)
+	api.Get("/outcomes", s.listOutcomes)
+	api.Use(s.apiNotFound)
+
+	s.pageRoutes(app)
+}
+
+func (s *Server) apiNotFound(c *fiber.Ctx) error {
+	return fiber.NewError(fiber.StatusNotFound, "No such endpoint.")
+}

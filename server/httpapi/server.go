@@ -1,0 +1,85 @@
+// Package httpapi serves the platform over HTTP with Fiber: the JSON API of docs/api.md,
+// the pages, and the service endpoints.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"council/server/council"
+)
+
+// MaxBody is the largest request body accepted; larger ones answer 413 too_large.
+const MaxBody = 64 << 10
+
+// SessionCookie names the cookie that carries the session token.
+const SessionCookie = "council_session"
+
+// Live is the websocket endpoint and its readiness, provided by the realtime package.
+type Live interface {
+	Handler() fiber.Handler
+	Ready(ctx context.Context) error
+}
+
+// Config wires the HTTP surface.
+type Config struct {
+	Service  *council.Service
+	Log      *slog.Logger
+	BaseURL  string
+	Live     Live                 // nil: no websocket endpoint
+	Registry *prometheus.Registry // nil: a fresh one
+	// ProxyHeader, when set, is the header a trusted proxy puts the client's address in.
+	ProxyHeader string
+}
+
+// Server holds what the handlers share.
+type Server struct {
+	svc      *council.Service
+	log      *slog.Logger
+	baseURL  string
+	secure   bool
+	live     Live
+	liveH    fiber.Handler
+	registry *prometheus.Registry
+	metrics  *metrics
+}
+
+// New builds the Fiber app with every route.
+func New(cfg Config) *fiber.App {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{
+		svc:      cfg.Service,
+		log:      cfg.Log,
+		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
+		secure:   strings.HasPrefix(cfg.BaseURL, "https://"),
+		live:     cfg.Live,
+		registry: cfg.Registry,
+		metrics:  newMetrics(cfg.Registry),
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               "council",
+		BodyLimit:             MaxBody,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ReadBufferSize:        16 << 10,
+		ProxyHeader:           cfg.ProxyHeader,
+	})
+	if s.live != nil {
+		s.liveH = s.live.Handler()
+	}
+	s.routes(app)
+	return app
+}

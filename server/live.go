@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"sync/atomic"
+
+	"council/realtime"
+	"council/server/council"
+	"council/server/store"
+)
+
+// publisher hands committed events to the live hub, once there is one.
+type publisher struct {
+	hub atomic.Pointer[realtime.Hub]
+}
+
+// Publish encodes each event once and gives it to the hub.
+func (p *publisher) Publish(events []council.Event) {
+	hub := p.hub.Load()
+	if hub == nil {
+		return
+	}
+	for _, ev := range events {
+		if re, err := liveEvent(ev); err == nil {
+			hub.Publish(re)
+		}
+	}
+}
+
+func liveEvent(ev council.Event) (realtime.Event, error) {
+	raw, err := json.Marshal(ev)
+	return realtime.Event{CouncilID: ev.CouncilID, Seq: ev.Seq, At: ev.At, JSON: raw}, err
+}
+
+// record lets the hub read events back from the store.
+type record struct{ st *store.Store }
+
+func (r record) EventsAfter(ctx context.Context, councilID, after int64, limit int) ([]realtime.Event, error) {
+	evs, err := r.st.EventsAfter(ctx, councilID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]realtime.Event, 0, len(evs))
+	for _, ev := range evs {
+		re, err := liveEvent(ev)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, re)
+	}
+	return out, nil
+}
+
+func (r record) LastSeq(ctx context.Context, councilID int64) (int64, error) {
+	return r.st.LastSeq(ctx, councilID)
+}

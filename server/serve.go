@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"council/realtime"
+	"council/server/httpapi"
+)
+
+// serve runs the platform until SIGTERM or SIGINT, then shuts down gracefully: websockets are
+// closed with 1001 so clients reconnect elsewhere, in-flight requests finish, the database closes.
+func serve(ctx context.Context, args []string) error {
+	cfg, a, err := setup(ctx, "serve", args, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	reg := prometheus.NewRegistry()
+	broker, closeBroker, err := newBroker(ctx, cfg, a)
+	if err != nil {
+		return err
+	}
+	defer closeBroker()
+	hub := realtime.NewHub(record{a.store}, broker, realtime.Options{Log: a.log, Registerer: reg})
+	a.pub.hub.Store(hub)
+
+	web := httpapi.New(httpapi.Config{Service: a.svc, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg, ProxyHeader: cfg.ProxyHeader})
+	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
+	if err != nil {
+		return err
+	}
+	schedCtx, stopSched := context.WithCancel(context.Background())
+	go a.svc.RunScheduler(schedCtx, time.Second)
+	defer stopSched()
+
+	a.log.Info("council platform listening", "address", cfg.BaseURL, "port", cfg.Port, "database", a.store.Dialect(), "fan_out", brokerName(cfg))
+	a.announceAdmin(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- web.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	stopSched()
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hub.Shutdown(shutCtx); err != nil {
+		a.log.Warn("live connections did not close in time", "err", err)
+	}
+	if err := web.ShutdownWithContext(shutCtx); err != nil {
+		a.log.Warn("requests did not finish in time", "err", err)
+	}
+	a.log.Info("stopped")
+	return nil
+}
+
+func brokerName(cfg config) string {
+	if cfg.RedisURL == "" {
+		return "in-process"
+	}
+	return "redis"
+}
+
+func newBroker(ctx context.Context, cfg config, a *app) (realtime.Broker, func(), error) {
+	if cfg.RedisURL == "" {
+		b := realtime.NewMemoryBroker()
+		return b, func() { b.Close() }, nil
+	}
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("REDIS_URL is not a redis:// address: %w", err)
+	}
+	client := redis.NewClient(opts)
+	if err := client.Ping(ctx).Err(); err != nil {
+		a.log.Warn("redis does not answer yet; live updates between processes resume when it does", "err", err)
+	}
+	b := realtime.NewRedisBroker(client, a.log)
+	return b, func() { b.Close(); client.Close() }, nil
+}
+
+// announceAdmin tells the operator how to create the first admin when there is none.
+func (a *app) announceAdmin(ctx context.Context) {
+	ok, err := a.svc.HasAdmin(ctx)
+	if err != nil || ok {
+		return
+	}
+	bin := "go run ./server"
+	if exe, err := os.Executable(); err == nil && !isGoRun(exe) {
+		bin = exe
+	}
+	a.log.Warn("no site admin exists yet; create one with: echo 'a-long-password' | " + bin + " admin create --email you@example.org --name 'Your Name'   (or load the demo: " + bin + " demo)")
+}
+
+// isGoRun tells a binary built by `go run` (in a temporary directory) from an installed one.
+func isGoRun(exe string) bool {
+	return strings.Contains(exe, "go-build") || strings.HasPrefix(exe, os.TempDir())
+}

@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+)
+
+const councilColumns = `c.id, c.slug, c.name, c.description, c.constituency, c.created_at,
+	(SELECT COUNT(*) FROM memberships m WHERE m.council_id = c.id) AS member_count`
+
+// Councils lists every council, by name.
+func (s *Store) Councils(ctx context.Context) ([]Council, error) {
+	out := []Council{}
+	err := s.db.SelectContext(ctx, &out, `SELECT `+councilColumns+` FROM councils c ORDER BY c.name, c.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list councils: %w", err)
+	}
+	return out, nil
+}
+
+// Council finds a council by numeric id or by slug.
+func (s *Store) Council(ctx context.Context, idOrSlug string) (*Council, error) {
+	var c Council
+	var err error
+	if id, perr := strconv.ParseInt(idOrSlug, 10, 64); perr == nil {
+		err = s.db.GetContext(ctx, &c, s.rebind(`SELECT `+councilColumns+` FROM councils c WHERE c.id = ?`), id)
+	} else {
+		err = s.db.GetContext(ctx, &c, s.rebind(`SELECT `+councilColumns+` FROM councils c WHERE c.slug = ?`), idOrSlug)
+	}
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &c, nil
+}
+
+// CreateCouncil inserts a council; ErrConflict when the slug is taken.
+func (s *Store) CreateCouncil(ctx context.Context, c *Council) error {
+	c.CreatedAt = now()
+	err := s.db.GetContext(ctx, &c.ID, s.rebind(`INSERT INTO councils (slug, name, description, constituency, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`), c.Slug, c.Name, c.Description, c.Constituency, c.CreatedAt)
+	if isUniqueViolation(err) {
+		return ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("store: unable to create council: %w", err)
+	}
+	return nil
+}
+
+const memberColumns = `m.user_id, u.name, u.email, u.organisation, m.grp, m.role, m.joined_at`
+
+// Members lists a council's members, moderators first, then by name.
+func (s *Store) Members(ctx context.Context, councilID int64) ([]Member, error) {
+	out := []Member{}
+	err := s.db.SelectContext(ctx, &out, s.rebind(`SELECT `+memberColumns+`
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.council_id = ? ORDER BY m.role DESC, u.name, u.id`), councilID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list members: %w", err)
+	}
+	return out, nil
+}
+
+// Membership returns a user's seat in a council; ErrNotFound when there is none.
+func (s *Store) Membership(ctx context.Context, councilID, userID int64) (*Member, error) {
+	var m Member
+	err := s.db.GetContext(ctx, &m, s.rebind(`SELECT `+memberColumns+`
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.council_id = ? AND m.user_id = ?`), councilID, userID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
+}
+
+// Memberships lists the councils a user sits on.
+func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
+	out := []Membership{}
+	err := s.db.SelectContext(ctx, &out, s.rebind(`SELECT council_id, role, grp FROM memberships WHERE user_id = ? ORDER BY council_id`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list memberships: %w", err)
+	}
+	return out, nil
+}
+
+// Membership returns a user's seat in the transaction's council.
+func (t *Tx) Membership(ctx context.Context, userID int64) (*Member, error) {
+	var m Member
+	err := t.tx.GetContext(ctx, &m, t.store.rebind(`SELECT `+memberColumns+`
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.council_id = ? AND m.user_id = ?`), t.councilID, userID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
+}
+
+// AddMember seats a user in the transaction's council.
+func (t *Tx) AddMember(ctx context.Context, userID int64, role, group string) (*Member, error) {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO memberships (council_id, user_id, role, grp, joined_at)
+		VALUES (?, ?, ?, ?, ?)`), t.councilID, userID, role, group, t.now)
+	if isUniqueViolation(err) {
+		return nil, ErrConflict
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to add member: %w", err)
+	}
+	return t.Membership(ctx, userID)
+}
+
+// SetMemberRole changes a member's role in the transaction's council.
+func (t *Tx) SetMemberRole(ctx context.Context, userID int64, role string) error {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE memberships SET role = ? WHERE council_id = ? AND user_id = ?`), role, t.councilID, userID)
+	return err
+}
+
+// RemoveMember takes a member's seat away.
+func (t *Tx) RemoveMember(ctx context.Context, userID int64) error {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`DELETE FROM memberships WHERE council_id = ? AND user_id = ?`), t.councilID, userID)
+	return err
+}
+
+// CreateUser inserts an account inside the council transaction (an accepted invitation).
+func (t *Tx) CreateUser(ctx context.Context, u *User) error {
+	u.CreatedAt = t.now
+	err := t.tx.GetContext(ctx, &u.ID, t.store.rebind(`INSERT INTO users (email, name, role, organisation, password_hash, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), u.Email, u.Name, u.Role, u.Organisation, u.PasswordHash, u.CreatedAt)
+	if isUniqueViolation(err) {
+		return ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("store: unable to create user: %w", err)
+	}
+	return nil
+}
+
+const invitationColumns = `id, council_id, email, name, role, grp, organisation, expires_at, used_at`
+
+// CreateInvitation stores an invitation by the hash of its token.
+func (t *Tx) CreateInvitation(ctx context.Context, inv *Invitation, tokenHash string, invitedBy int64) error {
+	err := t.tx.GetContext(ctx, &inv.ID, t.store.rebind(`INSERT INTO invitations
+		(council_id, token_hash, email, name, role, grp, organisation, invited_by, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		t.councilID, tokenHash, inv.Email, inv.Name, inv.Role, inv.Group, inv.Organisation, invitedBy, t.now, inv.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("store: unable to create invitation: %w", err)
+	}
+	inv.CouncilID = t.councilID
+	return nil
+}
+
+// InvitationByHash finds an unused, unexpired invitation.
+func (s *Store) InvitationByHash(ctx context.Context, tokenHash string) (*Invitation, error) {
+	var inv Invitation
+	err := s.db.GetContext(ctx, &inv, s.rebind(`SELECT `+invitationColumns+` FROM invitations
+		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), tokenHash, now())
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &inv, nil
+}
+
+// UseInvitation marks an invitation used, once: ErrNotFound when it was used or expired meanwhile.
+func (t *Tx) UseInvitation(ctx context.Context, id int64) error {
+	res, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE invitations SET used_at = ?
+		WHERE id = ? AND used_at IS NULL AND expires_at > ?`), t.now, id, t.now)
+	if err != nil {
+		return fmt.Errorf("store: unable to use invitation: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// UserByEmail finds an account inside the transaction.
+func (t *Tx) UserByEmail(ctx context.Context, email string) (*User, error) {
+	var u User
+	err := t.tx.GetContext(ctx, &u, t.store.rebind(`SELECT `+userColumns+` FROM users WHERE email = ?`), email)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &u, nil
+}
+
+// CountMembers counts the council's members, by group.
+func (t *Tx) CountMembers(ctx context.Context) (map[string]int, int, error) {
+	var rows []struct {
+		Group string `db:"grp"`
+		N     int    `db:"n"`
+	}
+	err := t.tx.SelectContext(ctx, &rows, t.store.rebind(`SELECT grp, COUNT(*) AS n FROM memberships WHERE council_id = ? GROUP BY grp`), t.councilID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count members: %w", err)
+	}
+	by, total := map[string]int{}, 0
+	for _, r := range rows {
+		by[r.Group] = r.N
+		total += r.N
+	}
+	return by, total, nil
+}

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// CreateRound inserts a draft round into the transaction's council.
+func (t *Tx) CreateRound(ctx context.Context, r *Round) error {
+	r.CouncilID, r.Status, r.CreatedAt = t.councilID, "draft", t.now
+	err := t.tx.GetContext(ctx, &r.ID, t.store.rebind(`INSERT INTO rounds
+		(council_id, title, description, status, ballot, quorum_percent, closes_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		r.CouncilID, r.Title, r.Description, r.Status, r.Ballot, r.QuorumPercent, r.ClosesAt, r.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("store: unable to create round: %w", err)
+	}
+	return nil
+}
+
+// LockRound reads a round of the transaction's council; the council lock the transaction holds
+// keeps it from changing until commit.
+func (t *Tx) LockRound(ctx context.Context, id int64) (*Round, error) {
+	r, err := t.Reader().Round(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.CouncilID != t.councilID {
+		return nil, ErrNotFound
+	}
+	return r, nil
+}
+
+// UpdateDraft writes a draft round's editable fields.
+func (t *Tx) UpdateDraft(ctx context.Context, r *Round) error {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET title = ?, description = ?, ballot = ?,
+		quorum_percent = ?, closes_at = ? WHERE id = ? AND status = 'draft'`),
+		r.Title, r.Description, r.Ballot, r.QuorumPercent, r.ClosesAt, r.ID)
+	return err
+}
+
+// OpenRound moves a draft round to open.
+func (t *Tx) OpenRound(ctx context.Context, r *Round) error {
+	r.Status, r.OpenedAt = "open", &t.now
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET status = 'open', opened_at = ?, closes_at = ?
+		WHERE id = ? AND status = 'draft'`), t.now, r.ClosesAt, r.ID)
+	return err
+}
+
+// Tally counts a round's votes per proposal, overall and per member group (voters who have
+// since left the council count overall only).
+func (t *Tx) Tally(ctx context.Context, roundID int64) (map[int64]Counts, map[int64]map[string]Counts, error) {
+	var rows []struct {
+		ProposalID int64   `db:"proposal_id"`
+		Choice     string  `db:"choice"`
+		Group      *string `db:"grp"`
+		N          int     `db:"n"`
+	}
+	err := t.tx.SelectContext(ctx, &rows, t.store.rebind(`SELECT v.proposal_id, v.choice, m.grp, COUNT(*) AS n
+		FROM votes v JOIN proposals p ON p.id = v.proposal_id
+		LEFT JOIN memberships m ON m.user_id = v.user_id AND m.council_id = ?
+		WHERE p.round_id = ? GROUP BY v.proposal_id, v.choice, m.grp`), t.councilID, roundID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: unable to tally: %w", err)
+	}
+	total := map[int64]Counts{}
+	by := map[int64]map[string]Counts{}
+	for _, row := range rows {
+		c := total[row.ProposalID]
+		addChoice(&c, row.Choice, row.N)
+		total[row.ProposalID] = c
+		if row.Group != nil {
+			if by[row.ProposalID] == nil {
+				by[row.ProposalID] = map[string]Counts{}
+			}
+			g := by[row.ProposalID][*row.Group]
+			addChoice(&g, row.Choice, row.N)
+			by[row.ProposalID][*row.Group] = g
+		}
+	}
+	return total, by, nil
+}
+
+func addChoice(c *Counts, choice string, n int) {
+	switch choice {
+	case "for":
+		c.For += n
+	case "against":
+		c.Against += n
+	case "abstain":
+		c.Abstain += n
+	}
+	c.Voters += n
+}
+
+// CloseRound freezes a round: status, summary and results, the list of members who took part,
+// and, for a secret ballot, the erasure of who chose what.
+func (t *Tx) CloseRound(ctx context.Context, r *Round, searchText string) error {
+	results, err := json.Marshal(r.Results)
+	if err != nil {
+		return err
+	}
+	r.Status, r.ClosedAt = "closed", &t.now
+	_, err = t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET status = 'closed', closed_at = ?, outcome_summary = ?,
+		results = ?, search_text = ? WHERE id = ? AND status = 'open'`),
+		t.now, r.OutcomeSummary, string(results), strings.ToLower(searchText), r.ID)
+	if err != nil {
+		return fmt.Errorf("store: unable to close round: %w", err)
+	}
+	_, err = t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO round_participants (round_id, user_id)
+		SELECT DISTINCT p.round_id, v.user_id FROM votes v JOIN proposals p ON p.id = v.proposal_id WHERE p.round_id = ?`), r.ID)
+	if err != nil {
+		return fmt.Errorf("store: unable to record participants: %w", err)
+	}
+	if r.Ballot == "secret" {
+		_, err = t.tx.ExecContext(ctx, t.store.rebind(`DELETE FROM votes WHERE proposal_id IN (SELECT id FROM proposals WHERE round_id = ?)`), r.ID)
+		if err != nil {
+			return fmt.Errorf("store: unable to erase secret votes: %w", err)
+		}
+	}
+	return nil
+}
+
+// StoreRecord keeps the rendered record of a closed round and publishes its digest on the round.
+func (t *Tx) StoreRecord(ctx context.Context, roundID int64, body []byte, sha string) error {
+	if _, err := t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO round_records (round_id, body, sha256) VALUES (?, ?, ?)`), roundID, body, sha); err != nil {
+		return fmt.Errorf("store: unable to store record: %w", err)
+	}
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET record_sha256 = ? WHERE id = ?`), sha, roundID)
+	return err
+}
+
+// Record returns the stored bytes of a closed round's record.
+func (s *Store) Record(ctx context.Context, roundID int64) ([]byte, error) {
+	var body []byte
+	err := s.db.GetContext(ctx, &body, s.rebind(`SELECT body FROM round_records WHERE round_id = ?`), roundID)
+	return body, notFound(err)
+}
+
+// DueRounds lists open rounds whose closing time has passed.
+func (s *Store) DueRounds(ctx context.Context, at time.Time) ([]Round, error) {
+	return s.Reader().rounds(ctx, `SELECT `+roundColumns+` FROM rounds
+		WHERE status = 'open' AND closes_at IS NOT NULL AND closes_at <= ? ORDER BY closes_at`, at.UTC())
+}
+
+// OutcomeQuery selects closed rounds for the public archive.
+type OutcomeQuery struct {
+	Text      string
+	CouncilID int64
+	Limit     int
+	Offset    int
+}
+
+// Outcomes lists closed rounds, newest first, matching every word of the text (PostgreSQL
+// full-text search with the simple configuration; on SQLite, word containment).
+func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]Round, int, error) {
+	where := []string{`status = 'closed'`}
+	var args []any
+	if q.CouncilID > 0 {
+		where = append(where, `council_id = ?`)
+		args = append(args, q.CouncilID)
+	}
+	words := strings.Fields(strings.ToLower(q.Text))
+	if len(words) > 0 {
+		if s.dialect == "postgres" {
+			where = append(where, `to_tsvector('simple', search_text) @@ plainto_tsquery('simple', ?)`)
+			args = append(args, strings.Join(words, " "))
+		} else {
+			for _, w := range words {
+				where = append(where, `instr(search_text, ?) > 0`)
+				args = append(args, w)
+			}
+		}
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := sqlx.GetContext(ctx, s.db, &total, s.rebind(`SELECT COUNT(*) FROM rounds WHERE `+cond), args...); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count outcomes: %w", err)
+	}
+	rounds, err := s.Reader().rounds(ctx, `SELECT `+roundColumns+` FROM rounds WHERE `+cond+`
+		ORDER BY closed_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+	return rounds, total, err
+}

@@ -1,0 +1,126 @@
+// Package store holds every SQL statement of the platform, for PostgreSQL and SQLite alike:
+// reads, write transactions that serialise per council, and the append-only event log.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"  // PostgreSQL driver
+	_ "modernc.org/sqlite" // SQLite driver, pure Go
+
+	"council/schema"
+)
+
+// ErrNotFound is returned when a row asked for does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict is returned when a unique value is already taken.
+var ErrConflict = errors.New("store: conflict")
+
+// Store is the platform's database.
+type Store struct {
+	db      *sqlx.DB
+	dialect string
+}
+
+// DefaultSQLite is the file the embedded default keeps its records in.
+const DefaultSQLite = "council.db"
+
+// Open connects to the database a DATABASE_URL names: postgres://… selects PostgreSQL,
+// sqlite:PATH an SQLite file, and the empty string the embedded default file.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	switch {
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		db, err := sqlx.Open("postgres", databaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to open PostgreSQL: %w", err)
+		}
+		db.SetMaxOpenConns(40)
+		db.SetMaxIdleConns(20)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		return finishOpen(ctx, db, schema.Postgres)
+	case databaseURL == "" || strings.HasPrefix(databaseURL, "sqlite:"):
+		path := strings.TrimPrefix(databaseURL, "sqlite:")
+		if path == "" {
+			path = DefaultSQLite
+		}
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(15000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_txlock", "immediate")
+		q.Set("_time_format", "sqlite")
+		db, err := sqlx.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to open SQLite: %w", err)
+		}
+		db.SetMaxOpenConns(8)
+		return finishOpen(ctx, db, schema.SQLite)
+	default:
+		return nil, fmt.Errorf("store: DATABASE_URL must start with postgres:// or sqlite: (got %q)", redact(databaseURL))
+	}
+}
+
+func finishOpen(ctx context.Context, db *sqlx.DB, dialect string) (*Store, error) {
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: unable to reach the %s database: %w", dialect, err)
+	}
+	return &Store{db: db, dialect: dialect}, nil
+}
+
+func redact(u string) string {
+	if parsed, err := url.Parse(u); err == nil && parsed.User != nil {
+		parsed.User = url.User(parsed.User.Username())
+		return parsed.String()
+	}
+	return u
+}
+
+// Dialect names the database in use: "postgres" or "sqlite".
+func (s *Store) Dialect() string { return s.dialect }
+
+// DB gives tests and tools the underlying handle.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Migrate brings the schema up to date.
+func (s *Store) Migrate(ctx context.Context) (int, error) {
+	return schema.Migrate(ctx, s.db, s.dialect)
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Close releases the connections.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) rebind(q string) string { return s.db.Rebind(q) }
+
+// now is the time the store stamps rows with: UTC, to the microsecond, as PostgreSQL keeps it.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// isUniqueViolation recognises a unique-constraint failure in either dialect.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "duplicate key value") || strings.Contains(msg, "UNIQUE constraint failed")
+}
