@@ -100,12 +100,21 @@ func Migrate(ctx context.Context, db *sqlx.DB, dialect string) (int, error) {
 	return current, nil
 }
 
+// apply runs one migration in its own transaction, unless another process applied it first:
+// the version is read again inside the transaction, which on SQLite holds the write lock.
 func apply(ctx context.Context, conn *sqlx.Conn, db *sqlx.DB, m Migration) error {
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("schema: unable to begin %s: %w", m.Name, err)
 	}
 	defer tx.Rollback()
+	var current int
+	if err := tx.GetContext(ctx, &current, `SELECT COALESCE(MAX(version), 0) FROM schema_version`); err != nil {
+		return fmt.Errorf("schema: unable to read the version: %w", err)
+	}
+	if current >= m.Version {
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("schema: migration %s failed: %w", m.Name, err)
 	}
