@@ -17,6 +17,7 @@ type config struct {
 	BaseURL     string
 	LogLevel    string
 	ProxyHeader string
+	RedisPrefix string
 }
 
 func envOr(name, def string) string {
@@ -39,6 +40,7 @@ func parseConfig(fs *flag.FlagSet, args []string) (config, error) {
 	fs.StringVar(&cfg.BaseURL, "base-url", envOr("BASE_URL", ""), "public address, e.g. https://council.example.org (env BASE_URL)")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	fs.StringVar(&cfg.ProxyHeader, "proxy-header", envOr("PROXY_HEADER", ""), "header carrying the client address behind a trusted proxy, e.g. X-Forwarded-For (env PROXY_HEADER)")
+	fs.StringVar(&cfg.RedisPrefix, "redis-prefix", envOr("REDIS_PREFIX", "council:events:"), "prefix of the Redis channels, so deployments sharing a Redis stay apart (env REDIS_PREFIX)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

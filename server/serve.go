@@ -89,7 +89,7 @@ func newBroker(ctx context.Context, cfg config, a *app) (realtime.Broker, func()
 	if err := client.Ping(ctx).Err(); err != nil {
 		a.log.Warn("redis does not answer yet; live updates between processes resume when it does", "err", err)
 	}
-	b := realtime.NewRedisBroker(client, a.log)
+	b := realtime.NewRedisBroker(client, a.log, realtime.WithChannelPrefix(cfg.RedisPrefix))
 	return b, func() { b.Close(); client.Close() }, nil
 }
 
