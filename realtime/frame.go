@@ -1,0 +1,54 @@
+package realtime
+
+import (
+	"encoding/binary"
+	"strconv"
+	"time"
+)
+
+// outFrame is one queued server-to-client text frame. Event frames are encoded once per process
+// and the same value is queued to every connection of the council, so nothing is copied per
+// client.
+type outFrame struct {
+	seq    int64     // the event's seq; 0 for frames that are not events
+	at     time.Time // the event's commit time, for the latency metric
+	resync int64     // >0: a resync frame; the connection continues after this seq
+	wire   []byte    // the complete websocket frame (header and payload)
+}
+
+// outBatch is one queue item: frames delivered together (consecutive events, or one resync).
+type outBatch []*outFrame
+
+// eventFrame encodes ev once for every connection.
+func eventFrame(ev Event) *outFrame {
+	return &outFrame{seq: ev.Seq, at: ev.At, wire: textFrame(ev.JSON)}
+}
+
+// resyncFrame tells the client to reload over HTTP; live events continue after lastSeq.
+func resyncFrame(lastSeq int64) *outFrame {
+	p := strconv.AppendInt([]byte(`{"type":"resync","last_seq":`), lastSeq, 10)
+	return &outFrame{resync: lastSeq, wire: textFrame(append(p, '}'))}
+}
+
+// pongFrame answers a client's {"type":"ping"}.
+var pongFrame = textFrame([]byte(`{"type":"pong"}`))
+
+// textFrame encodes payload as one final, unmasked text frame (RFC 6455 section 5.2), the form
+// every server-to-client frame takes when compression is off. Writing ready-made frames lets a
+// connection's writer send everything queued in one write call instead of one per event.
+func textFrame(payload []byte) []byte {
+	n := len(payload)
+	var hdr []byte
+	switch {
+	case n <= 125:
+		hdr = []byte{0x81, byte(n)}
+	case n <= 0xFFFF:
+		hdr = []byte{0x81, 126, 0, 0}
+		binary.BigEndian.PutUint16(hdr[2:], uint16(n))
+	default:
+		hdr = make([]byte, 10)
+		hdr[0], hdr[1] = 0x81, 127
+		binary.BigEndian.PutUint64(hdr[2:], uint64(n))
+	}
+	return append(append(make([]byte, 0, len(hdr)+n), hdr...), payload...)
+}
