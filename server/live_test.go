@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -504,6 +505,16 @@ func TestLiveEmbeddedDefault(t *testing.T) {
 	for name, w := range map[string]*watcher{"steady": steady, "flaky": flaky} {
 		waitFor(t, 20*time.Second, name, func() bool { return w.last() >= end })
 		w.check(t, name, start, end)
+	}
+	// A graceful shutdown closes websockets with 1001 so that browsers reconnect elsewhere.
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-steady.ended:
+		if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+			t.Fatalf("stream ended with %v, want close 1001", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the websocket stayed open after SIGTERM")
 	}
 }
 
