@@ -316,10 +316,12 @@ func (s *Service) CloseDue(ctx context.Context) (int, error) {
 	return closed, nil
 }
 
-// RunScheduler closes due rounds every interval until ctx ends.
+// RunScheduler closes due rounds every interval until ctx ends, and now and then clears
+// expired sessions and old sign-in failures.
 func (s *Service) RunScheduler(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	lastSweep := time.Time{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -327,6 +329,12 @@ func (s *Service) RunScheduler(ctx context.Context, every time.Duration) {
 		case <-t.C:
 			if _, err := s.CloseDue(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("scheduled closing failed", "err", err)
+			}
+			if time.Since(lastSweep) > 10*time.Minute {
+				lastSweep = time.Now()
+				if err := s.st.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+					s.log.Warn("unable to clear expired sessions", "err", err)
+				}
 			}
 		}
 	}

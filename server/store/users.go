@@ -80,9 +80,12 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	return err
 }
 
-// DeleteExpiredSessions removes sessions past their expiry.
-func (s *Store) DeleteExpiredSessions(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM sessions WHERE expires_at <= ?`), now())
+// DeleteExpired removes sessions past their expiry and sign-in failures older than a day.
+func (s *Store) DeleteExpired(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM sessions WHERE expires_at <= ?`), now()); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM login_failures WHERE failed_at < ?`), now().Add(-24*time.Hour))
 	return err
 }
 
@@ -98,24 +101,19 @@ func (s *Store) RecordLoginFailure(ctx context.Context, keys ...string) error {
 
 // LoginFailures counts a key's failures since a moment and returns the oldest of them.
 func (s *Store) LoginFailures(ctx context.Context, key string, since time.Time) (int, *time.Time, error) {
-	var row struct {
-		N      int        `db:"n"`
-		Oldest *time.Time `db:"oldest"`
-	}
-	var oldest []time.Time
-	err := s.db.SelectContext(ctx, &oldest, s.rebind(`SELECT failed_at FROM login_failures WHERE key = ? AND failed_at > ? ORDER BY failed_at`), key, since.UTC())
+	var times []time.Time
+	err := s.db.SelectContext(ctx, &times, s.rebind(`SELECT failed_at FROM login_failures WHERE key = ? AND failed_at > ? ORDER BY failed_at`), key, since.UTC())
 	if err != nil {
 		return 0, nil, fmt.Errorf("store: unable to count login failures: %w", err)
 	}
-	row.N = len(oldest)
-	if row.N > 0 {
-		row.Oldest = &oldest[0]
+	if len(times) == 0 {
+		return 0, nil, nil
 	}
-	return row.N, row.Oldest, nil
+	return len(times), &times[0], nil
 }
 
-// ClearLoginFailures forgets a key's failures after a successful sign-in, and any older than a day.
+// ClearLoginFailures forgets a key's failures after a successful sign-in.
 func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
-	_, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM login_failures WHERE key = ? OR failed_at < ?`), key, now().Add(-24*time.Hour))
+	_, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM login_failures WHERE key = ?`), key)
 	return err
 }
