@@ -2,9 +2,12 @@
 # with apt-get where it is missing, then runs every test against the real things.
 GO ?= go
 
-.PHONY: test services vet run demo screenshots bench
+AXE_VERSION := 4.14.1
+AXE_JS := web/browsertest/testdata/axe.min.js
 
-test: services
+.PHONY: test services vet run demo screenshots bench axe
+
+test: services $(AXE_JS)
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
@@ -20,3 +23,18 @@ run:
 
 demo:
 	$(GO) run ./server demo
+
+# axe-core, the accessibility checker the browser tests inject, from the npm registry.
+$(AXE_JS):
+	mkdir -p web/browsertest/testdata && cd web/browsertest/testdata && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+	tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js package/LICENSE && \
+	mv package/axe.min.js . && mv package/LICENSE axe-core.LICENSE && rmdir package && rm axe-core-$(AXE_VERSION).tgz
+
+axe: $(AXE_JS)
+
+# Screenshots of the main pages at 1280 and 360 px, into docs/screenshots/.
+screenshots: services
+	SCREENSHOTS=1 $(GO) test ./web/browsertest -run TestScreenshots -count=1 -v
+
+bench: services
+	$(GO) test -run XXX -bench . -benchtime 2s -benchmem ./server/council/

@@ -58,6 +58,11 @@ ensure_chromium() {
   apt_install chromium fonts-dejavu-core
 }
 
+ensure_npm() {
+  command -v npm >/dev/null || apt_install npm
+}
+
 ensure_postgres
 ensure_redis
 ensure_chromium
+ensure_npm

@@ -1,0 +1,297 @@
+package httpapi
+
+import (
+	"math"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"council/server/council"
+	"council/web"
+)
+
+// homeOutcomes is how many recent outcomes the home page lists.
+const homeOutcomes = 6
+
+func (s *Server) homePage(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	councils, err := s.svc.Councils(ctx)
+	if err != nil {
+		return err
+	}
+	rounds, _, err := s.svc.Outcomes(ctx, "", 0, 1)
+	if err != nil {
+		return err
+	}
+	if len(rounds) > homeOutcomes {
+		rounds = rounds[:homeOutcomes]
+	}
+	data := web.HomeData{Councils: councils, Outcomes: outcomeItems(rounds, councils)}
+	return s.render(c, "home", s.newPage(c, "", data))
+}
+
+func (s *Server) outcomesPage(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	q := c.Query("q")
+	page := max(c.QueryInt("page", 1), 1)
+	rounds, total, err := s.svc.Outcomes(ctx, q, 0, page)
+	if err != nil {
+		return err
+	}
+	councils, err := s.svc.Councils(ctx)
+	if err != nil {
+		return err
+	}
+	pagesN := max(int(math.Ceil(float64(total)/float64(council.OutcomesPageSize))), 1)
+	data := web.OutcomesData{Q: q, Page: page, Pages: pagesN, Total: total, Outcomes: outcomeItems(rounds, councils)}
+	link := func(p int) string {
+		v := url.Values{}
+		if q != "" {
+			v.Set("q", q)
+		}
+		v.Set("page", strconv.Itoa(p))
+		return "/outcomes?" + v.Encode()
+	}
+	if page > 1 {
+		data.PrevURL = link(page - 1)
+	}
+	if page < pagesN {
+		data.NextURL = link(page + 1)
+	}
+	return s.render(c, "outcomes", s.newPage(c, s.t(c, "outcomes.title"), data))
+}
+
+// outcomeItems pairs closed rounds with their councils and counts adopted proposals.
+func outcomeItems(rounds []council.Round, councils []council.Council) []web.OutcomeItem {
+	byID := map[int64]*council.Council{}
+	for i := range councils {
+		byID[councils[i].ID] = &councils[i]
+	}
+	items := make([]web.OutcomeItem, 0, len(rounds))
+	for _, r := range rounds {
+		it := web.OutcomeItem{Round: r, Council: byID[r.CouncilID], Total: len(r.Results)}
+		for _, res := range r.Results {
+			if res.Outcome == council.OutcomeAdopted {
+				it.Adopted++
+			}
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+func (s *Server) councilPage(c *fiber.Ctx) error {
+	ctx, viewer := c.UserContext(), s.viewer(c)
+	cn, err := s.svc.Council(ctx, c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	rounds, err := s.svc.Rounds(ctx, viewer, cn.ID)
+	if err != nil {
+		return err
+	}
+	data := web.CouncilData{Council: cn, Rounds: rounds}
+	if viewer != nil {
+		if data.IsMember, data.IsModerator, err = s.standing(c, cn.ID); err != nil {
+			return err
+		}
+		if canSee, _ := s.svc.CanSee(ctx, viewer, cn.ID); canSee {
+			if data.Members, err = s.svc.Members(ctx, viewer, cn.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return s.render(c, "council", s.newPage(c, cn.Name, data))
+}
+
+// standing tells whether the viewer sits on the council and whether they may moderate it.
+func (s *Server) standing(c *fiber.Ctx, councilID int64) (member, moderator bool, err error) {
+	viewer := s.viewer(c)
+	if viewer == nil {
+		return false, false, nil
+	}
+	role, err := s.svc.Role(c.UserContext(), viewer, councilID)
+	if err != nil {
+		return false, false, err
+	}
+	moderator, err = s.svc.CanModerate(c.UserContext(), viewer, councilID)
+	return role != "", moderator, err
+}
+
+// liveFrom returns where the page's live connection starts: the council's last seq, read
+// before the page's data so that nothing committed in between is missed (an event seen twice
+// is harmless). It is nil for visitors who may not follow the council.
+func (s *Server) liveFrom(c *fiber.Ctx, councilID int64) (*web.Live, error) {
+	viewer := s.viewer(c)
+	if viewer == nil {
+		return nil, nil
+	}
+	if ok, err := s.svc.CanSee(c.UserContext(), viewer, councilID); err != nil || !ok {
+		return nil, err
+	}
+	_, last, err := s.svc.Events(c.UserContext(), viewer, councilID, math.MaxInt64, 1)
+	if err != nil {
+		return nil, err
+	}
+	return &web.Live{CouncilID: councilID, LastSeq: last}, nil
+}
+
+func (s *Server) roundPage(c *fiber.Ctx) error {
+	ctx, viewer := c.UserContext(), s.viewer(c)
+	id, err := pageID(c, "round_id")
+	if err != nil {
+		return err
+	}
+	r, err := s.svc.Round(ctx, viewer, id)
+	if err != nil {
+		return err
+	}
+	var live *web.Live
+	if r.Status != council.StatusClosed {
+		if live, err = s.liveFrom(c, r.CouncilID); err != nil {
+			return err
+		}
+	}
+	detail, err := s.svc.RoundDetail(ctx, viewer, id)
+	if err != nil {
+		return err
+	}
+	cn, err := s.svc.Council(ctx, strconv.FormatInt(detail.CouncilID, 10))
+	if err != nil {
+		return err
+	}
+	data := web.RoundData{Council: cn, Round: detail.Round, Topics: detail.Topics,
+		Proposals: proposalViews(detail), RecordURL: recordURL(id, ""), CSVURL: recordURL(id, ".csv")}
+	if data.IsMember, data.IsModerator, err = s.standing(c, cn.ID); err != nil {
+		return err
+	}
+	p := s.newPage(c, detail.Title, data)
+	if detail.Status == council.StatusClosed {
+		if err := s.withPosts(c, data.Topics); err != nil {
+			return err
+		}
+		return s.render(c, "outcome", p)
+	}
+	if live != nil {
+		live.RoundID = id
+		p.Live, p.Script = live, "round"
+	}
+	return s.render(c, "round", p)
+}
+
+func recordURL(roundID int64, ext string) string {
+	return "/api/v1/rounds/" + strconv.FormatInt(roundID, 10) + "/record" + ext
+}
+
+// proposalViews joins each proposal with its result and the title of its topic.
+func proposalViews(d *council.RoundDetail) []web.ProposalView {
+	results := map[int64]*council.Result{}
+	for i := range d.Results {
+		results[d.Results[i].ProposalID] = &d.Results[i]
+	}
+	topics := map[int64]string{}
+	for _, t := range d.Topics {
+		topics[t.ID] = t.Title
+	}
+	views := make([]web.ProposalView, 0, len(d.Proposals))
+	for _, p := range d.Proposals {
+		v := web.ProposalView{Proposal: p, Result: results[p.ID]}
+		if p.TopicID != nil {
+			v.Topic = topics[*p.TopicID]
+		}
+		views = append(views, v)
+	}
+	return views
+}
+
+// withPosts fills each topic's posts, for the outcome page's debate.
+func (s *Server) withPosts(c *fiber.Ctx, topics []council.Topic) error {
+	for i := range topics {
+		full, err := s.svc.Topic(c.UserContext(), s.viewer(c), topics[i].ID)
+		if err != nil {
+			return err
+		}
+		topics[i] = *full
+	}
+	return nil
+}
+
+func (s *Server) topicPage(c *fiber.Ctx) error {
+	ctx, viewer := c.UserContext(), s.viewer(c)
+	id, err := pageID(c, "topic_id")
+	if err != nil {
+		return err
+	}
+	tp, err := s.svc.Topic(ctx, viewer, id)
+	if err != nil {
+		return err
+	}
+	r, err := s.svc.Round(ctx, viewer, tp.RoundID)
+	if err != nil {
+		return err
+	}
+	var live *web.Live
+	if r.Status != council.StatusClosed {
+		if live, err = s.liveFrom(c, r.CouncilID); err != nil {
+			return err
+		}
+		if live != nil { // read again after the seq, so that nothing falls between the two
+			if tp, err = s.svc.Topic(ctx, viewer, id); err != nil {
+				return err
+			}
+		}
+	}
+	cn, err := s.svc.Council(ctx, strconv.FormatInt(r.CouncilID, 10))
+	if err != nil {
+		return err
+	}
+	data := web.TopicData{Council: cn, Round: *r, Topic: *tp}
+	if data.IsMember, data.IsModerator, err = s.standing(c, cn.ID); err != nil {
+		return err
+	}
+	data.CanWrite = data.IsMember && r.Status == council.StatusOpen
+	if reply, err := strconv.ParseInt(c.Query("reply_to"), 10, 64); err == nil && reply > 0 {
+		data.ReplyTo = reply
+	}
+	p := s.newPage(c, tp.Title, data)
+	if live != nil {
+		live.RoundID, live.TopicID = r.ID, tp.ID
+		p.Live, p.Script = live, "topic"
+	}
+	return s.render(c, "topic", p)
+}
+
+// pageID reads a positive id from the path; anything else is a page that does not exist.
+func pageID(c *fiber.Ctx, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, council.Errorf(council.CodeNotFound, "Not found.")
+	}
+	return id, nil
+}
+
+// votePage casts or withdraws a vote from the round page's form when scripts are off.
+func (s *Server) votePage(c *fiber.Ctx) error {
+	ctx, viewer := c.UserContext(), s.viewer(c)
+	if viewer == nil {
+		return council.Errorf(council.CodeUnauthenticated, "Sign in first.")
+	}
+	id, err := pageID(c, "proposal_id")
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.Proposal(ctx, viewer, id)
+	if err != nil {
+		return err
+	}
+	if choice := c.FormValue("choice"); choice == "withdraw" {
+		err = s.svc.WithdrawVote(ctx, viewer, id)
+	} else {
+		_, err = s.svc.CastVote(ctx, viewer, id, choice)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/rounds/"+strconv.FormatInt(p.RoundID, 10)+"#proposal-"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+}

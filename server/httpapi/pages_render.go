@@ -1,0 +1,141 @@
+package httpapi
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"council/server/council"
+	"council/web"
+)
+
+// LangCookie remembers the language a visitor chose.
+const LangCookie = "lang"
+
+var (
+	renderer     *web.Renderer
+	rendererOnce sync.Once
+)
+
+// pages returns the parsed page templates; they are embedded, so a failure is a bug that the
+// web package's tests catch, and it stops the program at the first page.
+func pages() *web.Renderer {
+	rendererOnce.Do(func() {
+		r, err := web.Templates()
+		if err != nil {
+			panic(err)
+		}
+		renderer = r
+	})
+	return renderer
+}
+
+// lang picks the page language: ?lang= (remembered in a cookie), then the cookie, then Bulgarian.
+func (s *Server) lang(c *fiber.Ctx) string {
+	if q := c.Query("lang"); q != "" {
+		lang := web.Lang(q)
+		c.Cookie(&fiber.Cookie{Name: LangCookie, Value: lang, Path: "/", Expires: time.Now().AddDate(1, 0, 0),
+			SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure})
+		return lang
+	}
+	return web.Lang(c.Cookies(LangCookie))
+}
+
+// newPage starts a page's frame for the current request.
+func (s *Server) newPage(c *fiber.Ctx, title string, data any) *web.Page {
+	return &web.Page{
+		Lang:   s.lang(c),
+		Title:  title,
+		Path:   c.Path(),
+		Viewer: s.viewer(c),
+		CSRF:   s.csrf(c),
+		Notice: noticeKey(c.Query("notice")),
+		Data:   data,
+	}
+}
+
+// noticeKey lets a redirect show one of a few fixed messages, never arbitrary text.
+func noticeKey(n string) string {
+	switch n {
+	case "signed_in":
+		return "signin.welcome"
+	case "signed_out":
+		return "signin.signed_out"
+	case "welcome":
+		return "invitation.welcome"
+	}
+	return ""
+}
+
+// t translates key into the page's language, for titles built in Go.
+func (s *Server) t(c *fiber.Ctx, key string, args ...any) string {
+	return pages().Translator().T(s.lang(c), key, args...)
+}
+
+// render writes a page with status 200 unless one was set.
+func (s *Server) render(c *fiber.Ctx, name string, p *web.Page) error {
+	c.Type("html", "utf-8")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Vary(fiber.HeaderCookie)
+	return pages().Render(c.Response().BodyWriter(), name, p)
+}
+
+// renderErrorPage answers a page request that failed, in the visitor's language. A page that
+// needs a session sends an anonymous visitor to sign in first.
+func (s *Server) renderErrorPage(c *fiber.Ctx, status int, body apiError) error {
+	if (status == fiber.StatusUnauthorized || status == fiber.StatusForbidden) && s.viewer(c) == nil && c.Method() == fiber.MethodGet {
+		return c.Redirect("/signin?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	shown, message := status, "error.internal"
+	switch {
+	case status == fiber.StatusNotFound:
+		message = "error.not_found"
+	case status == fiber.StatusForbidden || status == fiber.StatusUnauthorized:
+		shown, message = fiber.StatusForbidden, "error.forbidden"
+		if body.Message == csrfMessage {
+			message = "error.csrf"
+		}
+	case status < 500:
+		shown, message = fiber.StatusBadRequest, "error.bad_request"
+	default:
+		shown = fiber.StatusInternalServerError
+	}
+	p := s.newPage(c, s.t(c, "errorpage.title_"+strconv.Itoa(shown)), web.ErrorData{Status: shown, Message: message})
+	c.Status(status)
+	return s.render(c, "error", p)
+}
+
+// csrfMessage is what checkCSRF answers; a page form that lost its token explains itself.
+const csrfMessage = "The request lacks a valid X-CSRF-Token header."
+
+func (s *Server) pageNotFound(c *fiber.Ctx) error {
+	return s.renderErrorPage(c, fiber.StatusNotFound, apiError{Error: council.CodeNotFound})
+}
+
+// sameOriginForm refuses a form posted from another site. Signed-in forms also carry the CSRF
+// token (checked by checkCSRF); this guards the forms used before there is a session.
+func (s *Server) sameOriginForm(c *fiber.Ctx) error {
+	origin := c.Get(fiber.HeaderOrigin)
+	if origin == "" || origin == "null" {
+		ref := c.Get(fiber.HeaderReferer)
+		if ref == "" {
+			return c.Next() // old browsers and privacy settings; SameSite cookies still apply
+		}
+		origin = ref
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host != string(c.Request().Host()) {
+		return council.Errorf(council.CodeForbidden, "The form was sent from another site.")
+	}
+	return c.Next()
+}
+
+// isCode reports whether err is a domain error with code.
+func isCode(err error, code string) bool {
+	var ce *council.Error
+	return errors.As(err, &ce) && ce.Code == code
+}

@@ -1,0 +1,142 @@
+package web
+
+import "council/server/council"
+
+// Page is what every page template receives: the frame (language, viewer, CSRF token, live
+// connection) and the page's own Data.
+type Page struct {
+	Lang   string
+	Title  string
+	Path   string // the request path, for the language switch
+	Viewer *council.User
+	CSRF   string
+	Notice string // a translation key shown once at the top (after sign-in, for instance)
+	Live   *Live  // set on pages that follow a council's events
+	Script string // the page's module under /static/js/, if any
+	Data   any
+}
+
+// Live tells the page's script which council to follow and from which event on.
+type Live struct {
+	CouncilID int64
+	RoundID   int64
+	TopicID   int64
+	LastSeq   int64
+}
+
+// HomeData is the home page: the councils and the latest outcomes.
+type HomeData struct {
+	Councils []council.Council
+	Outcomes []OutcomeItem
+}
+
+// OutcomeItem is a closed round as the archive lists it.
+type OutcomeItem struct {
+	Round   council.Round
+	Council *council.Council
+	Adopted int // proposals adopted
+	Total   int // proposals decided
+}
+
+// OutcomesData is the searchable archive of closed rounds.
+type OutcomesData struct {
+	Q        string
+	Page     int
+	Pages    int
+	Total    int
+	Outcomes []OutcomeItem
+	PrevURL  string
+	NextURL  string
+}
+
+// CouncilData is a council's page: its rounds and, for moderators, its members.
+type CouncilData struct {
+	Council     *council.Council
+	Rounds      []council.Round
+	Members     []council.Member
+	IsMember    bool
+	IsModerator bool
+}
+
+// RoundData is a round's page: live while draft or open, the outcome once closed.
+type RoundData struct {
+	Council     *council.Council
+	Round       council.Round
+	Topics      []council.Topic // with Posts on the outcome page
+	Proposals   []ProposalView
+	IsMember    bool
+	IsModerator bool
+	RecordURL   string
+	CSVURL      string
+}
+
+// ProposalView is a proposal with its result once the round has closed.
+type ProposalView struct {
+	council.Proposal
+	Result *council.Result
+	Topic  string // the title of the topic it came from, if any
+}
+
+// TopicData is a topic's thread.
+type TopicData struct {
+	Council     *council.Council
+	Round       council.Round
+	Topic       council.Topic
+	IsMember    bool
+	IsModerator bool
+	CanWrite    bool
+	ReplyTo     int64
+}
+
+// InvitationData is the page where an invitation is accepted.
+type InvitationData struct {
+	Token      string
+	Invitation *council.Invitation
+	Council    *council.Council
+	Error      string
+}
+
+// SigninData is the sign-in form.
+type SigninData struct {
+	Email string
+	Next  string
+	Error string // a translation key
+}
+
+// MeData lists the viewer's councils.
+type MeData struct {
+	Councils []MyCouncil
+}
+
+// MyCouncil is one of the viewer's councils with the viewer's role in it.
+type MyCouncil struct {
+	Council council.Council
+	Role    string
+	Group   string
+}
+
+// AdminData is the admin page: the councils and the form to create one.
+type AdminData struct {
+	Councils []council.Council
+}
+
+// ErrorData is an error page.
+type ErrorData struct {
+	Status  int
+	Message string // a translation key
+}
+
+// PlaceholderID stands for the id in the markup that pages keep in <template> elements for
+// their scripts: the script replaces it with the id of what arrived live.
+const PlaceholderID = 999999999
+
+// EmptyProposal, EmptyTopic and EmptyPost are the placeholders those <template> elements render.
+func EmptyProposal() ProposalView {
+	return ProposalView{Proposal: council.Proposal{ID: PlaceholderID}}
+}
+
+// EmptyTopic is the placeholder topic; see EmptyProposal.
+func EmptyTopic() council.Topic { return council.Topic{ID: PlaceholderID} }
+
+// EmptyPost is the placeholder post; see EmptyProposal.
+func EmptyPost() council.Post { return council.Post{ID: PlaceholderID} }
