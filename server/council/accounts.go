@@ -117,7 +117,8 @@ func (e *RateLimited) Error() string { return "rate_limited: too many failed sig
 
 // Authenticate checks an email and password, throttling failures per email and per address.
 func (s *Service) Authenticate(ctx context.Context, email, password, address string) (*User, error) {
-	email = NormaliseEmail(email)
+	// No account's email holds a NUL, and PostgreSQL refuses one in text: match nothing instead.
+	email = strings.ReplaceAll(NormaliseEmail(email), "\x00", "\uFFFD")
 	emailKey, addrKey := "email:"+email, "addr:"+address
 	if err := s.throttle(ctx, emailKey, MaxFailuresPerEmail); err != nil {
 		return nil, err

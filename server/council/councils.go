@@ -18,6 +18,9 @@ func (s *Service) Councils(ctx context.Context) ([]Council, error) {
 
 // Council finds a council by id or slug.
 func (s *Service) Council(ctx context.Context, idOrSlug string) (*Council, error) {
+	if !slugPattern.MatchString(idOrSlug) {
+		return nil, errNotFound // no id or slug looks otherwise (and the database need not see it)
+	}
 	c, err := s.st.Council(ctx, idOrSlug)
 	return c, translate(err)
 }

@@ -189,7 +189,37 @@ func (s *Service) Events(ctx context.Context, viewer *User, councilID, after int
 	if err != nil {
 		return nil, 0, err
 	}
+	if !a.canModerate() {
+		if err := s.redactHiddenEvents(ctx, events); err != nil {
+			return nil, 0, err
+		}
+	}
 	return events, last, nil
+}
+
+// redactHiddenEvents blanks the text that posts hidden since had in their events, as the
+// record does, for viewers who may not read hidden posts.
+func (s *Service) redactHiddenEvents(ctx context.Context, events []Event) error {
+	hidden := map[int64]bool{}
+	for i := range events {
+		ev := &events[i]
+		if ev.Type != "post.created" && ev.Type != "post.edited" {
+			continue
+		}
+		var p Post
+		if json.Unmarshal(ev.Data, &p) != nil {
+			continue
+		}
+		if _, known := hidden[p.ID]; !known {
+			cur, err := s.st.Reader().Post(ctx, p.ID)
+			if err != nil {
+				return translate(err)
+			}
+			hidden[p.ID] = cur.Hidden
+		}
+		redactHiddenPost(ev, hidden)
+	}
+	return nil
 }
 
 // OutcomesPageSize is how many closed rounds one page of the archive shows.
@@ -200,5 +230,6 @@ func (s *Service) Outcomes(ctx context.Context, q string, councilID int64, page 
 	if page < 1 {
 		page = 1
 	}
+	q = strings.ReplaceAll(q, "\x00", " ") // PostgreSQL refuses NUL in text
 	return s.st.Outcomes(ctx, store.OutcomeQuery{Text: q, CouncilID: councilID, Limit: OutcomesPageSize, Offset: (page - 1) * OutcomesPageSize})
 }

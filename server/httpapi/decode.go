@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,7 +26,7 @@ func decode(c *fiber.Ctx, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+		return decodeError(err, body, dst)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return council.Errorf(council.CodeBadRequest, "The body must hold exactly one JSON object.")
@@ -37,7 +38,7 @@ func decode(c *fiber.Ctx, dst any) error {
 	return nil
 }
 
-func decodeError(err error) error {
+func decodeError(err error, body []byte, dst any) error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
@@ -53,7 +54,28 @@ func decodeError(err error) error {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		return council.Errorf(council.CodeBadRequest, "Unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
+	// A value its type refuses (a time that is not RFC 3339, a number for a time): name the field.
+	if field := refusedField(body, dst); field != "" {
+		return &council.Error{Code: council.CodeValidation, Message: "A field has the wrong type or format.",
+			Fields: map[string]string{field: "has the wrong type or format"}}
+	}
 	return council.Errorf(council.CodeBadRequest, "The body could not be read: %s.", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// refusedField finds the top-level key whose value alone does not decode into dst's type.
+func refusedField(body []byte, dst any) string {
+	var raw map[string]json.RawMessage
+	t := reflect.TypeOf(dst)
+	if json.Unmarshal(body, &raw) != nil || t.Kind() != reflect.Pointer {
+		return ""
+	}
+	for k, v := range raw {
+		one, err := json.Marshal(map[string]json.RawMessage{k: v})
+		if err == nil && json.Unmarshal(one, reflect.New(t.Elem()).Interface()) != nil {
+			return k
+		}
+	}
+	return ""
 }
 
 func describeType(t string) string {

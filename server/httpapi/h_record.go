@@ -85,5 +85,9 @@ func (s *Server) listOutcomes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"rounds": rounds, "page": page, "total": total})
+	out := make([]any, len(rounds))
+	for i := range rounds {
+		out[i] = withResults(&rounds[i])
+	}
+	return c.JSON(fiber.Map{"rounds": out, "page": page, "total": total})
 }

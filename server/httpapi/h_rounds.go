@@ -58,6 +58,9 @@ func (s *Server) getRound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if d.Status == council.StatusClosed {
+		return c.JSON(closedDetail{RoundDetail: d, Results: resultsOf(&d.Round)})
+	}
 	return c.JSON(d)
 }
 
@@ -130,5 +133,32 @@ func (s *Server) closeRound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(r)
+	return c.JSON(withResults(r))
+}
+
+// A closed round always shows its results, an empty list when it had no proposals (the
+// store's Round leaves an empty list out).
+type closedRound struct {
+	*council.Round
+	Results []council.Result `json:"results"`
+}
+
+type closedDetail struct {
+	*council.RoundDetail
+	Results []council.Result `json:"results"`
+}
+
+func resultsOf(r *council.Round) []council.Result {
+	if r.Results == nil {
+		return []council.Result{}
+	}
+	return r.Results
+}
+
+// withResults shows a closed round with its results; other rounds as they are.
+func withResults(r *council.Round) any {
+	if r == nil || r.Status != council.StatusClosed {
+		return r
+	}
+	return closedRound{Round: r, Results: resultsOf(r)}
 }

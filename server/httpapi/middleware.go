@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"council/server/council"
 )
@@ -40,9 +41,10 @@ func (s *Server) observe(c *fiber.Ctx) error {
 			status = fe.Code
 		}
 	}
-	route := c.Route().Path
-	s.metrics.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status/100)+"xx").Inc()
-	s.metrics.duration.WithLabelValues(c.Method(), route).Observe(time.Since(start).Seconds())
+	// Fiber's strings point into buffers reused by later requests; the metric keeps its labels.
+	method, route := utils.CopyString(c.Method()), utils.CopyString(c.Route().Path)
+	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status/100)+"xx").Inc()
+	s.metrics.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 	return err
 }
 
