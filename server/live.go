@@ -33,11 +33,14 @@ func liveEvent(ev council.Event) (realtime.Event, error) {
 	return realtime.Event{CouncilID: ev.CouncilID, Seq: ev.Seq, At: ev.At, JSON: raw}, err
 }
 
-// record lets the hub read events back from the store.
-type record struct{ st *store.Store }
+// record lets the hub read events back from the store, hidden posts' text left out.
+type record struct {
+	svc *council.Service
+	st  *store.Store
+}
 
 func (r record) EventsAfter(ctx context.Context, councilID, after int64, limit int) ([]realtime.Event, error) {
-	evs, err := r.st.EventsAfter(ctx, councilID, after, limit)
+	evs, err := r.svc.EventsForReplay(ctx, councilID, after, limit)
 	if err != nil {
 		return nil, err
 	}

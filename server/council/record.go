@@ -197,6 +197,16 @@ func (s *Service) Events(ctx context.Context, viewer *User, councilID, after int
 	return events, last, nil
 }
 
+// EventsForReplay reads a council's events after a seq for the live stream's replay and gap
+// repair: like the record, it no longer carries the text of posts hidden since.
+func (s *Service) EventsForReplay(ctx context.Context, councilID, after int64, limit int) ([]Event, error) {
+	events, err := s.st.EventsAfter(ctx, councilID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return events, s.redactHiddenEvents(ctx, events)
+}
+
 // redactHiddenEvents blanks the text that posts hidden since had in their events, as the
 // record does, for viewers who may not read hidden posts.
 func (s *Service) redactHiddenEvents(ctx context.Context, events []Event) error {
