@@ -5,7 +5,7 @@ GO ?= go
 AXE_VERSION := 4.14.1
 AXE_JS := web/browsertest/testdata/axe.min.js
 
-.PHONY: test services vet run demo screenshots bench axe
+.PHONY: test services vet run demo screenshots bench axe load
 
 test: services $(AXE_JS)
 	$(GO) vet ./...
@@ -38,3 +38,7 @@ screenshots: services
 
 bench: services
 	$(GO) test -run XXX -bench . -benchtime 2s -benchmem ./server/council/
+
+# Live fan-out under load: three processes, 30 watchers, 10 members voting flat out.
+load: services
+	LOAD=1 $(GO) test ./server -run TestLoadLiveFanout -count=1 -v

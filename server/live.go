@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync/atomic"
+	"time"
 
 	"council/realtime"
 	"council/server/council"
@@ -21,8 +22,10 @@ func (p *publisher) Publish(events []council.Event) {
 	if hub == nil {
 		return
 	}
+	committed := time.Now() // the latency metric runs from here: the transaction has just committed
 	for _, ev := range events {
 		if re, err := liveEvent(ev); err == nil {
+			re.At = committed
 			hub.Publish(re)
 		}
 	}

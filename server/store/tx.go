@@ -29,7 +29,7 @@ func (s *Store) InCouncil(ctx context.Context, councilID int64, fn func(*Tx) err
 		return nil, fmt.Errorf("store: unable to begin: %w", err)
 	}
 	defer tx.Rollback()
-	t := &Tx{tx: tx, store: s, councilID: councilID, now: now()}
+	t := &Tx{tx: tx, store: s, councilID: councilID}
 	lock := `SELECT last_seq FROM councils WHERE id = ?`
 	if s.dialect == "postgres" {
 		lock += ` FOR UPDATE`
@@ -37,6 +37,8 @@ func (s *Store) InCouncil(ctx context.Context, councilID int64, fn func(*Tx) err
 	if err := tx.GetContext(ctx, &t.lastSeq, s.rebind(lock), councilID); err != nil {
 		return nil, notFound(err)
 	}
+	// Stamped once the lock is held, so that event times follow the order of seq.
+	t.now = now()
 	if err := fn(t); err != nil {
 		return nil, err
 	}
