@@ -16,6 +16,7 @@ const (
 	closePolicy    = 1008 // client sends too much
 	closeInternal  = 1011 // council could not be served
 	closeTooSlow   = 4008 // client cannot keep up; reconnect with after=
+	closeEvicted   = 4003 // the user may no longer follow the council
 )
 
 const maxBatchBytes = 64 << 10 // a writer sends at most about this much per write call
@@ -30,6 +31,7 @@ type conn struct {
 	ws        *fws.Conn
 	net       net.Conn
 	councilID int64
+	userID    int64 // who is connected (0: not given), so that a removed member can be let go
 
 	queue chan outBatch // bounded; full means the client is too slow
 	pongs chan struct{} // the client sent {"type":"ping"}

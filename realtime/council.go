@@ -268,7 +268,28 @@ func (st *councilState) deliver(evs []Event) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.last = evs[len(evs)-1].Seq
+	st.evict(evs)
 	st.enqueueAll(b)
+}
+
+// evict closes, with 4003, the connections of users whom one of evs takes out of the council,
+// before the batch reaches them.
+func (st *councilState) evict(evs []Event) {
+	if st.h.opts.Evicts == nil {
+		return
+	}
+	for _, ev := range evs {
+		user, ok := st.h.opts.Evicts(ev)
+		if !ok || user == 0 {
+			continue
+		}
+		for c := range st.conns {
+			if c.userID == user {
+				delete(st.conns, c)
+				c.kick(closeEvicted, "no longer a member")
+			}
+		}
+	}
 }
 
 // resyncAll tells every connection to reload and continues after lastSeq.

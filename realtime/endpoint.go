@@ -13,6 +13,10 @@ import (
 // authorised council id (an int64) before Handler runs.
 const LocalCouncilID = "council_id"
 
+// LocalUserID is the Locals key under which the server may store the connecting user's id (an
+// int64); Options.Evicts names users by it.
+const LocalUserID = "realtime_user_id"
+
 // localAfter carries the parsed ?after= from the HTTP request to the websocket (-1: not given).
 const localAfter = "realtime_after"
 
@@ -26,7 +30,8 @@ func (h *Hub) Handler() fiber.Handler {
 	upgrade := websocket.New(func(ws *websocket.Conn) {
 		id, _ := ws.Locals(LocalCouncilID).(int64)
 		after, _ := ws.Locals(localAfter).(int64)
-		h.serve(ws.Conn, id, after)
+		user, _ := ws.Locals(LocalUserID).(int64)
+		h.serve(ws.Conn, id, after, user)
 	}, websocket.Config{HandshakeTimeout: 10 * time.Second})
 	return func(c *fiber.Ctx) error {
 		id, ok := c.Locals(LocalCouncilID).(int64)
@@ -64,8 +69,9 @@ func jsonError(c *fiber.Ctx, status int, code, msg string) error {
 // serve runs one websocket: join the council (so live events are captured from now on),
 // start the writer with the resume plan, read until the end, then wait for the writer, since
 // the connection is recycled when serve returns.
-func (h *Hub) serve(ws *fws.Conn, councilID, after int64) {
+func (h *Hub) serve(ws *fws.Conn, councilID, after, userID int64) {
 	c := newConn(h, ws, councilID)
+	c.userID = userID
 	if !h.track(c) {
 		_ = ws.WriteControl(fws.CloseMessage, fws.FormatCloseMessage(closeGoingAway, "server shutting down"), c.deadline())
 		return

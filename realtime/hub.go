@@ -32,7 +32,11 @@ type Options struct {
 	PublishTimeout time.Duration // deadline of each broker publish; default 2s
 	ReadLimit      int64         // largest client frame, bytes; default 4096 (bigger closes with 1009)
 	ClientRate     int           // client messages per second before closing with 1008; default 20
-	CloseGrace     time.Duration // how long to wait for the client's close reply; default 1s
+
+	// Evicts, when set, names the user an event takes out of its council (a member removed):
+	// that user's connections to the council are closed with 4003 instead of receiving it.
+	Evicts     func(ev Event) (userID int64, ok bool)
+	CloseGrace time.Duration // how long to wait for the client's close reply; default 1s
 }
 
 func (o Options) withDefaults() Options {

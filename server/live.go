@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sync/atomic"
@@ -34,6 +35,23 @@ func (p *publisher) Publish(events []council.Event) {
 func liveEvent(ev council.Event) (realtime.Event, error) {
 	raw, err := json.Marshal(ev)
 	return realtime.Event{CouncilID: ev.CouncilID, Seq: ev.Seq, At: ev.At, JSON: raw}, err
+}
+
+// evicts tells the hub which user a member.left event takes out of the council, so that their
+// open streams are closed wherever they are connected.
+func evicts(ev realtime.Event) (int64, bool) {
+	if !bytes.Contains(ev.JSON, []byte(`"type":"member.left"`)) {
+		return 0, false
+	}
+	var left struct {
+		Data struct {
+			UserID int64 `json:"user_id"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(ev.JSON, &left) != nil {
+		return 0, false
+	}
+	return left.Data.UserID, true
 }
 
 // record lets the hub read events back from the store, hidden posts' text left out.

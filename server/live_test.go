@@ -360,7 +360,7 @@ func TestLiveAcrossThreeProcesses(t *testing.T) {
 func TestLiveRefusesStrangers(t *testing.T) {
 	cl := newCluster(t, 1, testenv.RedisURL())
 	base := cl.procs[0].base
-	d := setUp(t, base, 1, 1)
+	d := setUp(t, base, 2, 1)
 	u := strings.Replace(base, "http://", "ws://", 1) + fmt.Sprintf("/api/v1/councils/%d/live", d.councilID)
 	dial := func(h http.Header) int {
 		ws, resp, err := websocket.DefaultDialer.Dial(u, h)
@@ -392,6 +392,29 @@ func TestLiveRefusesStrangers(t *testing.T) {
 	ou := strings.Replace(base, "http://", "ws://", 1) + fmt.Sprintf("/api/v1/councils/%d/live", other.ID)
 	if _, resp, err := websocket.DefaultDialer.Dial(ou, h); err == nil || resp == nil || resp.StatusCode != 403 {
 		t.Errorf("member of another council: %v %v, want 403", resp, err)
+	}
+
+	// A member removed while following the council is let go at once.
+	w := &watcher{t: t, c: d.members[1]}
+	if err := w.connect(base, d.councilID, false); err != nil {
+		t.Fatal(err)
+	}
+	defer w.ws.Close()
+	var me struct {
+		User struct{ ID int64 } `json:"user"`
+	}
+	d.members[1].must("GET", base+"/api/v1/me", nil, &me)
+	d.members[0].must("DELETE", fmt.Sprintf("%s/api/v1/councils/%d/members/%d", base, d.councilID, me.User.ID), nil, nil)
+	select {
+	case err := <-w.ended:
+		if !websocket.IsCloseError(err, 4003) {
+			t.Fatalf("the removed member's stream ended with %v, want close 4003", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the removed member still follows the council")
+	}
+	if w.count() != 0 {
+		t.Fatalf("the removed member received %d events, the member.left among them", w.count())
 	}
 }
 

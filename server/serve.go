@@ -34,7 +34,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeBroker()
-	hub := realtime.NewHub(record{svc: a.svc, st: a.store}, broker, realtime.Options{Log: a.log, Registerer: reg})
+	hub := realtime.NewHub(record{svc: a.svc, st: a.store}, broker, realtime.Options{Log: a.log, Registerer: reg, Evicts: evicts})
 	a.pub.hub.Store(hub)
 
 	web := httpapi.New(httpapi.Config{Service: a.svc, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg, ProxyHeader: cfg.ProxyHeader})

@@ -117,41 +117,75 @@ func (e *RateLimited) Error() string { return "rate_limited: too many failed sig
 
 // Authenticate checks an email and password, throttling failures per email and per address.
 func (s *Service) Authenticate(ctx context.Context, email, password, address string) (*User, error) {
-	// No account's email holds a NUL, and PostgreSQL refuses one in text: match nothing instead.
-	email = strings.ReplaceAll(NormaliseEmail(email), "\x00", "\uFFFD")
-	emailKey, addrKey := "email:"+email, "addr:"+address
-	if err := s.throttle(ctx, emailKey, MaxFailuresPerEmail); err != nil {
+	email = NormaliseEmail(email)
+	var u *User
+	if len(email) <= 254 && !strings.ContainsRune(email, 0) { // no account has such an email
+		var err error
+		if u, err = s.st.UserByEmail(ctx, email); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	limits := []limit{{emailKey(email), MaxFailuresPerEmail}, {"addr:" + HashToken(address), MaxFailuresPerAddress}}
+	if err := s.checkPassword(ctx, u, password, limits); err != nil {
 		return nil, err
 	}
-	if err := s.throttle(ctx, addrKey, MaxFailuresPerAddress); err != nil {
-		return nil, err
+	return u, nil
+}
+
+// limit is a key sign-in failures are counted under, and how many it tolerates.
+type limit struct {
+	key string
+	max int
+}
+
+// emailKey counts failures per email without keeping the email itself.
+func emailKey(email string) string { return "email:" + HashToken(email) }
+
+// checkPassword counts the attempt under each key before comparing, so that attempts made
+// in parallel cannot slip past the limit together (each sees the others'); an attempt refused
+// by the limit or made with the right password is taken back, and a right password also
+// clears the failures of the account's email. u nil always fails, at the same cost.
+func (s *Service) checkPassword(ctx context.Context, u *User, password string, limits []limit) error {
+	keys := make([]string, len(limits))
+	for i, l := range limits {
+		keys[i] = l.key
 	}
-	u, err := s.st.UserByEmail(ctx, email)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
+	at, err := s.st.RecordLoginFailure(ctx, keys...)
+	if err != nil {
+		return err
+	}
+	for _, l := range limits {
+		if err := s.throttle(ctx, l.key, l.max); err != nil {
+			// A refused attempt tried no password: it does not count against the other keys.
+			if ferr := s.st.ForgetLoginFailure(ctx, at, keys...); ferr != nil {
+				s.log.Warn("unable to take back a sign-in attempt", "err", ferr)
+			}
+			return err
+		}
 	}
 	hash := dummyHash
 	if u != nil {
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
-		if err := s.st.RecordLoginFailure(ctx, emailKey, addrKey); err != nil {
-			return nil, err
-		}
-		return nil, Errorf(CodeUnauthenticated, "The email or the password is not right.")
+		return Errorf(CodeUnauthenticated, "The email or the password is not right.")
 	}
-	if err := s.st.ClearLoginFailures(ctx, emailKey); err != nil {
-		s.log.Warn("unable to clear login failures", "err", err)
+	if err := s.st.ForgetLoginFailure(ctx, at, keys...); err != nil {
+		s.log.Warn("unable to take back a sign-in attempt", "err", err)
 	}
-	return u, nil
+	if err := s.st.ClearLoginFailures(ctx, emailKey(u.Email)); err != nil {
+		s.log.Warn("unable to clear sign-in failures", "err", err)
+	}
+	return nil
 }
 
+// throttle refuses when the key has more failures in the window than it tolerates.
 func (s *Service) throttle(ctx context.Context, key string, max int) error {
 	n, oldest, err := s.st.LoginFailures(ctx, key, time.Now().Add(-FailureWindow))
 	if err != nil {
 		return err
 	}
-	if n >= max && oldest != nil {
+	if n > max && oldest != nil {
 		wait := time.Until(oldest.Add(FailureWindow))
 		if wait < time.Second {
 			wait = time.Second

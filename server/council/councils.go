@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"council/server/store"
 )
 
@@ -199,8 +197,14 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 	}
 	var user *User
 	if existing != nil {
-		if bcrypt.CompareHashAndPassword([]byte(existing.PasswordHash), []byte(password)) != nil {
+		// The same throttle as signing in: an invitation must not become a way to guess the
+		// password of the account it names.
+		err := s.checkPassword(ctx, existing, password, []limit{{emailKey(existing.Email), MaxFailuresPerEmail}})
+		if ce, ok := AsError(err); ok && ce.Code == CodeUnauthenticated {
 			return nil, Errorf(CodeUnauthenticated, "An account with this email exists; give its password to join.")
+		}
+		if err != nil {
+			return nil, err
 		}
 		user = existing
 	} else {

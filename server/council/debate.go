@@ -2,6 +2,7 @@ package council
 
 import (
 	"context"
+	"errors"
 
 	"council/server/store"
 )
@@ -28,11 +29,16 @@ func (s *Service) writableRound(ctx context.Context, actor *User, roundID int64)
 }
 
 // inOpenRound runs fn in the council's transaction once it holds the lock and has checked,
-// under it, that the actor still has a seat and the round is open.
-func (s *Service) inOpenRound(ctx context.Context, actor *User, r *Round, notOpen func(status string) error, fn func(*store.Tx, *Round) error) error {
+// under it, that the actor still has a seat and the round is open and not past its closing
+// time (the scheduler may not have got to it yet: past the deadline nothing more goes in).
+func (s *Service) inOpenRound(ctx context.Context, actor *User, r *Round, notOpen func(status string) error, fn func(*store.Tx, *Round, *Member) error) error {
 	return s.inCouncil(ctx, r.CouncilID, func(tx *store.Tx) error {
-		if _, err := tx.Membership(ctx, actor.ID); err != nil {
+		m, err := tx.Membership(ctx, actor.ID)
+		if errors.Is(err, store.ErrNotFound) {
 			return Errorf(CodeForbidden, "Only members of this council may do this.")
+		}
+		if err != nil {
+			return err
 		}
 		cur, err := tx.LockRound(ctx, r.ID)
 		if err != nil {
@@ -41,7 +47,10 @@ func (s *Service) inOpenRound(ctx context.Context, actor *User, r *Round, notOpe
 		if cur.Status != StatusOpen {
 			return notOpen(cur.Status)
 		}
-		return fn(tx, cur)
+		if cur.ClosesAt != nil && !tx.Now().Before(*cur.ClosesAt) {
+			return notOpen(StatusClosed)
+		}
+		return fn(tx, cur, m)
 	})
 }
 
@@ -60,7 +69,7 @@ func (s *Service) CreateTopic(ctx context.Context, actor *User, roundID int64, i
 		return nil, err
 	}
 	t := &Topic{RoundID: r.ID, Title: in.Title, Body: in.Body, AuthorID: actor.ID, Author: *actorOf(actor)}
-	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, _ *Round) error {
+	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, _ *Round, _ *Member) error {
 		if err := tx.CreateTopic(ctx, t); err != nil {
 			return err
 		}
@@ -128,7 +137,7 @@ func (s *Service) CreatePost(ctx context.Context, actor *User, topicID int64, in
 		return nil, err
 	}
 	p := &Post{TopicID: topicID, ReplyTo: in.ReplyTo, AuthorID: actor.ID, Author: *actorOf(actor), Body: in.Body}
-	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, _ *Round) error {
+	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, _ *Round, _ *Member) error {
 		if err := tx.CreatePost(ctx, p); err != nil {
 			return err
 		}
@@ -173,10 +182,13 @@ func (s *Service) EditPost(ctx context.Context, actor *User, postID int64, body 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, _ *Round) error {
+	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, _ *Round, _ *Member) error {
 		cur, err := tx.Reader().Post(ctx, postID)
 		if err != nil {
 			return err
+		}
+		if cur.Hidden { // hidden while the edit waited for the lock
+			return Errorf(CodeForbidden, "A hidden post cannot be edited.")
 		}
 		if err := tx.EditPost(ctx, cur, body); err != nil {
 			return err

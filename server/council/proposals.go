@@ -121,9 +121,9 @@ func (s *Service) CastVote(ctx context.Context, actor *User, proposalID int64, c
 		return Counts{}, &Error{Code: CodeValidation, Message: "Choose for, against or abstain.", Fields: map[string]string{"choice": "must be for, against or abstain"}}
 	}
 	var tally Counts
-	err = s.inOpenRound(ctx, actor, r, voteNotOpen, func(tx *store.Tx, cur *Round) error {
+	err = s.inOpenRound(ctx, actor, r, voteNotOpen, func(tx *store.Tx, cur *Round, m *Member) error {
 		var err error
-		if tally, err = tx.CastVote(ctx, p.ID, actor.ID, choice); err != nil {
+		if tally, err = tx.CastVote(ctx, p.ID, actor.ID, m.Group, choice); err != nil {
 			return err
 		}
 		data := map[string]any{"proposal_id": p.ID, "tally": tally}
@@ -151,7 +151,7 @@ func (s *Service) WithdrawVote(ctx context.Context, actor *User, proposalID int6
 	if err := a.requireMember(); err != nil {
 		return err
 	}
-	return s.inOpenRound(ctx, actor, r, voteNotOpen, func(tx *store.Tx, cur *Round) error {
+	return s.inOpenRound(ctx, actor, r, voteNotOpen, func(tx *store.Tx, cur *Round, m *Member) error {
 		had, tally, err := tx.WithdrawVote(ctx, p.ID, actor.ID)
 		if err != nil {
 			return err

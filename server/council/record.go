@@ -235,11 +235,18 @@ func (s *Service) redactHiddenEvents(ctx context.Context, events []Event) error 
 // OutcomesPageSize is how many closed rounds one page of the archive shows.
 const OutcomesPageSize = 20
 
+// MaxOutcomesPage is the last page the archive answers; past it a page is empty.
+const MaxOutcomesPage = 100000
+
 // Outcomes searches the closed rounds for the public archive; page counts from 1.
 func (s *Service) Outcomes(ctx context.Context, q string, councilID int64, page int) ([]Round, int, error) {
 	if page < 1 {
 		page = 1
 	}
+	limit := OutcomesPageSize
+	if page > MaxOutcomesPage { // nothing is that far back: count, list nothing
+		page, limit = 1, 0
+	}
 	q = strings.ReplaceAll(q, "\x00", " ") // PostgreSQL refuses NUL in text
-	return s.st.Outcomes(ctx, store.OutcomeQuery{Text: q, CouncilID: councilID, Limit: OutcomesPageSize, Offset: (page - 1) * OutcomesPageSize})
+	return s.st.Outcomes(ctx, store.OutcomeQuery{Text: q, CouncilID: councilID, Limit: limit, Offset: (page - 1) * OutcomesPageSize})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"council/server/store"
 )
@@ -290,7 +291,22 @@ func (s *Service) searchText(ctx context.Context, tx *store.Tx, r *Round) (strin
 	for _, p := range proposals {
 		parts = append(parts, p.Title, p.Body)
 	}
-	return strings.Join(parts, "\n"), nil
+	return truncateUTF8(strings.Join(parts, "\n"), MaxSearchText), nil
+}
+
+// MaxSearchText bounds what of a round the outcome search indexes: PostgreSQL refuses a
+// tsvector over 1 MiB, and a round with many long proposals must still close.
+const MaxSearchText = 256 << 10
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // CloseDue closes every open round whose closing time has passed, as if a moderator had
@@ -302,18 +318,21 @@ func (s *Service) CloseDue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	closed := 0
+	var failed error
 	for _, r := range due {
 		_, err := s.closeRound(ctx, nil, r.CouncilID, r.ID, "")
 		switch {
 		case errors.Is(err, errAlreadyClosed):
 		case err != nil:
-			return closed, err
+			// One round that cannot close must not keep the others open past their time.
+			s.log.Error("unable to close a round on schedule", "round", r.ID, "council", r.CouncilID, "err", err)
+			failed = err
 		default:
 			closed++
 			s.log.Info("round closed on schedule", "round", r.ID, "council", r.CouncilID)
 		}
 	}
-	return closed, nil
+	return closed, failed
 }
 
 // RunScheduler closes due rounds every interval until ctx ends, and now and then clears

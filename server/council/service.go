@@ -163,9 +163,16 @@ func actorOf(u *User) *Person {
 
 func ptr[T any](v T) *T { return &v }
 
+// MaxHorizon is how far ahead a closing time may be set.
+const MaxHorizon = 10 * 365 * 24 * time.Hour
+
 func future(v Validation, field string, t *time.Time) {
-	if t != nil && !t.After(time.Now()) {
+	switch {
+	case t == nil:
+	case !t.After(time.Now()):
 		v.Add(field, "must be in the future")
+	case t.After(time.Now().Add(MaxHorizon)):
+		v.Add(field, "must be within ten years")
 	}
 }
 

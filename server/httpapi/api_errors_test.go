@@ -36,6 +36,18 @@ func apiErrors(t *testing.T, e *env) {
 			t.Errorf("a refused request changed the vote: %v", g)
 		}
 	})
+	t.Run("cross-site", func(t *testing.T) {
+		// A form on another site cannot sign a visitor in to somebody else's account.
+		evil := &client{app: e.app, header: map[string]string{"Origin": "https://evil.example"}}
+		evil.do(t, "POST", "/api/v1/session", map[string]string{"email": e.w.Members[0].Email, "password": password(e.w.Members[0])}).want(t, 403, "forbidden")
+		ours := &client{app: e.app, header: map[string]string{"Origin": "http://council.test"}}
+		ours.do(t, "POST", "/api/v1/session", map[string]string{"email": e.w.Members[0].Email, "password": password(e.w.Members[0])}).want(t, 200)
+	})
+	t.Run("body that is not an object", func(t *testing.T) {
+		for _, body := range []string{"null", "[]", `"x"`, "42"} {
+			e.anon.do(t, "POST", "/api/v1/session", body).want(t, 400, "bad_request")
+		}
+	})
 	t.Run("unknown endpoints", func(t *testing.T) {
 		e.anon.get(t, "/api/v1/nothing-here").want(t, 404, "not_found")
 		e.member.do(t, "POST", "/api/v1/rounds/"+itoa(s.round)+"/reopen", nil).want(t, 404, "not_found")

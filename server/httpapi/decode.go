@@ -20,8 +20,9 @@ import (
 // that names the field.
 func decode(c *fiber.Ctx, dst any) error {
 	body := c.Body()
-	if len(bytes.TrimSpace(body)) == 0 {
-		return council.Errorf(council.CodeBadRequest, "The request needs a JSON body.")
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return council.Errorf(council.CodeBadRequest, "The request needs a JSON object as its body.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

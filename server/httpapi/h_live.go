@@ -6,6 +6,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"council/realtime"
+
 	"council/server/council"
 )
 
@@ -32,7 +34,8 @@ func (s *Server) liveAuth(c *fiber.Ctx) error {
 	if !s.originAllowed(c) {
 		return council.Errorf(council.CodeForbidden, "Connections from another site are refused.")
 	}
-	c.Locals("council_id", cn.ID)
+	c.Locals(realtime.LocalCouncilID, cn.ID)
+	c.Locals(realtime.LocalUserID, u.ID)
 	return c.Next()
 }
 

@@ -85,6 +85,20 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// checkOrigin refuses unsafe API requests that a browser sent from another site: without a
+// session (signing in, accepting an invitation) the CSRF token cannot protect them, and a
+// cross-site form could otherwise sign a visitor in to somebody else's account.
+func (s *Server) checkOrigin(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	if !s.originAllowed(c) {
+		return council.Errorf(council.CodeForbidden, "Requests from another site are refused.")
+	}
+	return c.Next()
+}
+
 func (s *Server) session(c *fiber.Ctx) *council.Session {
 	sess, _ := c.Locals(localSession).(*council.Session)
 	return sess

@@ -13,7 +13,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/metrics", s.metricsHandler())
 
 	app.Use(s.loadSession, s.checkCSRF)
-	api := app.Group("/api/v1")
+	api := app.Group("/api/v1", s.checkOrigin)
 	api.Post("/session", s.signIn)
 	api.Delete("/session", s.signOut)
 	api.Get("/me", s.me)

@@ -76,6 +76,9 @@ func New(cfg Config) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 		ReadBufferSize:        16 << 10,
 		ProxyHeader:           cfg.ProxyHeader,
+		// With a proxy header, c.IP() is the first valid address in it rather than whatever
+		// text a client put there; the proxy must set the header, not append to it.
+		EnableIPValidation: true,
 	})
 	if s.live != nil {
 		s.liveH = s.live.Handler()

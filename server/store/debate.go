@@ -70,11 +70,12 @@ func (t *Tx) CreateProposal(ctx context.Context, p *Proposal) error {
 	return nil
 }
 
-// CastVote records or changes a member's vote and returns the proposal's new tally.
-func (t *Tx) CastVote(ctx context.Context, proposalID, userID int64, choice string) (Counts, error) {
-	_, err := t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO votes (proposal_id, user_id, choice, cast_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (proposal_id, user_id) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at`),
-		proposalID, userID, choice, t.now)
+// CastVote records or changes a member's vote, with the group the member sits in, and
+// returns the proposal's new tally.
+func (t *Tx) CastVote(ctx context.Context, proposalID, userID int64, group, choice string) (Counts, error) {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO votes (proposal_id, user_id, grp, choice, cast_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (proposal_id, user_id) DO UPDATE SET grp = excluded.grp, choice = excluded.choice, cast_at = excluded.cast_at`),
+		proposalID, userID, group, choice, t.now)
 	if err != nil {
 		return Counts{}, fmt.Errorf("store: unable to cast vote: %w", err)
 	}

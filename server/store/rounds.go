@@ -52,8 +52,8 @@ func (t *Tx) OpenRound(ctx context.Context, r *Round) error {
 	return err
 }
 
-// Tally counts a round's votes per proposal, overall and per member group (voters who have
-// since left the council count overall only).
+// Tally counts a round's votes per proposal, overall and per member group, each vote in the
+// group its voter sat in when casting it.
 func (t *Tx) Tally(ctx context.Context, roundID int64) (map[int64]Counts, map[int64]map[string]Counts, error) {
 	var rows []struct {
 		ProposalID int64   `db:"proposal_id"`
@@ -61,10 +61,9 @@ func (t *Tx) Tally(ctx context.Context, roundID int64) (map[int64]Counts, map[in
 		Group      *string `db:"grp"`
 		N          int     `db:"n"`
 	}
-	err := t.tx.SelectContext(ctx, &rows, t.store.rebind(`SELECT v.proposal_id, v.choice, m.grp, COUNT(*) AS n
+	err := t.tx.SelectContext(ctx, &rows, t.store.rebind(`SELECT v.proposal_id, v.choice, v.grp, COUNT(*) AS n
 		FROM votes v JOIN proposals p ON p.id = v.proposal_id
-		LEFT JOIN memberships m ON m.user_id = v.user_id AND m.council_id = ?
-		WHERE p.round_id = ? GROUP BY v.proposal_id, v.choice, m.grp`), t.councilID, roundID)
+		WHERE p.round_id = ? GROUP BY v.proposal_id, v.choice, v.grp`), roundID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: unable to tally: %w", err)
 	}

@@ -89,11 +89,23 @@ func (s *Store) DeleteExpired(ctx context.Context) error {
 	return err
 }
 
-// RecordLoginFailure notes a failed sign-in under each key (an email, an address).
-func (s *Store) RecordLoginFailure(ctx context.Context, keys ...string) error {
+// RecordLoginFailure notes a sign-in attempt under each key (an email, an address) as failed
+// and returns its time, by which a successful attempt is taken back.
+func (s *Store) RecordLoginFailure(ctx context.Context, keys ...string) (time.Time, error) {
+	at := now()
 	for _, k := range keys {
-		if _, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO login_failures (key, failed_at) VALUES (?, ?)`), k, now()); err != nil {
-			return fmt.Errorf("store: unable to record login failure: %w", err)
+		if _, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO login_failures (key, failed_at) VALUES (?, ?)`), k, at); err != nil {
+			return at, fmt.Errorf("store: unable to record login failure: %w", err)
+		}
+	}
+	return at, nil
+}
+
+// ForgetLoginFailure takes back the attempt recorded at a time under the keys.
+func (s *Store) ForgetLoginFailure(ctx context.Context, at time.Time, keys ...string) error {
+	for _, k := range keys {
+		if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM login_failures WHERE key = ? AND failed_at = ?`), k, at); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -104,7 +104,7 @@ func OpenURL(t testing.TB, dbURL string) *store.Store {
 }
 
 // EachDialect runs f as a subtest against a fresh store of each dialect.
-func EachDialect(t *testing.T, f func(t *testing.T, st *store.Store)) {
+func EachDialect(t *testing.T, f func(t *testing.T, st *StoreT)) {
 	for _, d := range Dialects {
 		t.Run(d, func(t *testing.T) { f(t, Store(t, d)) })
 	}
@@ -217,3 +217,6 @@ func (w *World) Round(t testing.TB, status, ballot string, quorum int) *council.
 	}
 	return r
 }
+
+// StoreT is the store a test gets, named here so tests need not import the store package.
+type StoreT = store.Store

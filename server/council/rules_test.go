@@ -1,0 +1,177 @@
+package council_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"council/server/council"
+	"council/server/testenv"
+)
+
+func code(err error) string {
+	if ce, ok := council.AsError(err); ok {
+		return ce.Code
+	}
+	if _, ok := err.(*council.RateLimited); ok {
+		return council.CodeRateLimited
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// A member removed after voting in a secret ballot still counts in their group, so the
+// groups add up to the whole and the difference never singles out the departed voter.
+func TestRemovedVoterStaysInTheirGroup(t *testing.T) {
+	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
+		ctx := context.Background()
+		w := testenv.NewWorld(t, st)
+		r := w.Round(t, council.StatusOpen, council.BallotSecret, 0)
+		p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "P", Body: "B"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range w.Members {
+			choice := []string{council.ChoiceFor, council.ChoiceFor, council.ChoiceAgainst}[i]
+			if _, err := w.Svc.CastVote(ctx, m, p.ID, choice); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Svc.RemoveMember(ctx, w.Moderator, w.Council.ID, w.Members[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		closed, err := w.Svc.CloseRound(ctx, w.Moderator, r.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := closed.Results[0]
+		var sum council.Counts
+		for _, g := range res.ByGroup {
+			sum.For, sum.Against, sum.Abstain, sum.Voters = sum.For+g.For, sum.Against+g.Against, sum.Abstain+g.Abstain, sum.Voters+g.Voters
+		}
+		if sum != res.Counts {
+			t.Fatalf("groups add up to %+v, the whole is %+v", sum, res.Counts)
+		}
+		if res.ByGroup[council.GroupBusiness].Against != 1 {
+			t.Fatalf("the departed business member's vote is not in their group: %+v", res.ByGroup)
+		}
+	})
+}
+
+// Sign-in throttling holds against attempts made all at once, and an invitation naming an
+// existing account is throttled like a sign-in.
+func TestThrottleHoldsInParallelAndOnInvitations(t *testing.T) {
+	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
+		ctx := context.Background()
+		w := testenv.NewWorld(t, st)
+		var mu sync.Mutex
+		codes := map[string]int{}
+		var wg sync.WaitGroup
+		for i := 0; i < 30; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := w.Svc.Authenticate(ctx, w.Members[0].Email, "wrong-password", fmt.Sprintf("198.51.100.%d", i))
+				mu.Lock()
+				codes[code(err)]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if codes[council.CodeUnauthenticated] > council.MaxFailuresPerEmail || codes[council.CodeUnauthenticated]+codes[council.CodeRateLimited] != 30 {
+			t.Fatalf("30 parallel wrong passwords answered %v: at most %d may be tried", codes, council.MaxFailuresPerEmail)
+		}
+
+		// A moderator invites the admin's email and guesses at the admin's password.
+		_, token, err := w.Svc.Invite(ctx, w.Moderator, w.Council.ID, council.InviteInput{Email: w.Admin.Email, Name: "x", Role: "member", Group: "citizen"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < council.MaxFailuresPerEmail; i++ {
+			if _, err := w.Svc.AcceptInvitation(ctx, token, "x", fmt.Sprintf("guess-number-%d", i)); code(err) != council.CodeUnauthenticated {
+				t.Fatalf("guess %d: %v", i, err)
+			}
+		}
+		if _, err := w.Svc.AcceptInvitation(ctx, token, "x", "admin-password"); code(err) != council.CodeRateLimited {
+			t.Fatalf("after %d wrong guesses the right password got %v, want rate_limited", council.MaxFailuresPerEmail, err)
+		}
+		// A very long email is simply wrong, on PostgreSQL too.
+		if _, err := w.Svc.Authenticate(ctx, strings.Repeat("a", 6000)+"@example.org", "whatever-password", "203.0.113.1"); code(err) != council.CodeUnauthenticated {
+			t.Fatalf("long email: %v", err)
+		}
+	})
+}
+
+// Past its closing time a round takes no more votes, even before the scheduler closes it.
+func TestNoVoteAfterTheDeadline(t *testing.T) {
+	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
+		ctx := context.Background()
+		w := testenv.NewWorld(t, st)
+		r := w.Round(t, council.StatusDraft, council.BallotOpen, 0)
+		soon := time.Now().Add(300 * time.Millisecond)
+		if _, err := w.Svc.OpenRound(ctx, w.Moderator, r.ID, &soon); err != nil {
+			t.Fatal(err)
+		}
+		p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "P", Body: "B"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, council.ChoiceFor); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Until(soon) + 20*time.Millisecond)
+		if _, err := w.Svc.CastVote(ctx, w.Members[1], p.ID, council.ChoiceFor); code(err) != council.CodeRoundClosed {
+			t.Fatalf("vote after the deadline: %v, want round_closed", err)
+		}
+		closed, err := w.Svc.CloseDue(ctx)
+		if err != nil || closed != 1 {
+			t.Fatalf("CloseDue: %d, %v", closed, err)
+		}
+		rd, _ := w.Svc.Round(ctx, nil, r.ID)
+		if rd.Results[0].Voters != 1 {
+			t.Fatalf("results %+v, want the one vote cast in time", rd.Results[0])
+		}
+		// A closing time beyond any sensible horizon is a validation error, not a 500.
+		far := time.Date(9999, 12, 31, 23, 59, 59, 0, time.FixedZone("", -23*3600-59*60))
+		title := "Far"
+		if _, err := w.Svc.CreateRound(ctx, w.Moderator, w.Council.ID, council.RoundInput{Title: &title, ClosesAt: &far}); code(err) != council.CodeValidation {
+			t.Fatalf("closes_at in year 10000: %v", err)
+		}
+	})
+}
+
+// A round whose proposals hold more text than PostgreSQL can index still closes, and is found.
+func TestRoundWithHugeProposalsCloses(t *testing.T) {
+	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
+		ctx := context.Background()
+		w := testenv.NewWorld(t, st)
+		r := w.Round(t, council.StatusOpen, council.BallotOpen, 0)
+		rng := rand.New(rand.NewSource(1))
+		for i := 0; i < 60; i++ {
+			var b strings.Builder
+			for b.Len() < 40000 { // bytes: Cyrillic takes two a letter
+				fmt.Fprintf(&b, "дума%x ", rng.Int63())
+			}
+			body := []rune(b.String())[:19000]
+			if _, err := w.Svc.CreateProposal(ctx, w.Members[0], r.ID, council.ProposalInput{Title: fmt.Sprintf("Предложение %d", i), Body: string(body)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := w.Svc.CloseRound(ctx, w.Moderator, r.ID, "уникалнаобобщаващадума"); err != nil {
+			t.Fatalf("close: %v", err)
+		}
+		rounds, total, err := w.Svc.Outcomes(ctx, "уникалнаобобщаващадума", 0, 1)
+		if err != nil || total != 1 || len(rounds) != 1 {
+			t.Fatalf("search: %d %v", total, err)
+		}
+		if _, total, err := w.Svc.Outcomes(ctx, "", 0, 500000000000000000); err != nil || total != 1 {
+			t.Fatalf("a page far beyond the last: %d %v", total, err)
+		}
+	})
+}
