@@ -56,9 +56,15 @@ export class Live {
       document.body.dataset.live = 'connected';
     });
     ws.addEventListener('message', (m) => this.receive(m.data));
-    ws.addEventListener('close', () => {
+    ws.addEventListener('close', (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      if (e.code === 4003) {
+        // No longer a member of this council: show what the page now is for us.
+        this.stopped = true;
+        window.location.reload();
+        return;
+      }
       if (!this.stopped) this.scheduleReconnect();
     });
   }
