@@ -90,25 +90,31 @@ func (s *Service) Members(ctx context.Context, viewer *User, councilID int64) ([
 	return members, nil
 }
 
-// Role returns the viewer's role in a council: "moderator", "member", or "" without a seat.
-func (s *Service) Role(ctx context.Context, viewer *User, councilID int64) (string, error) {
+// Standing is where a viewer stands in one council.
+type Standing struct {
+	Member    bool // holds a seat
+	Moderator bool // may moderate: a moderator's seat, or a site admin
+	CanSee    bool // may see unpublished rounds and follow the council live: a seat, or a site admin
+}
+
+// Standing tells where the viewer stands in a council, in one look-up.
+func (s *Service) Standing(ctx context.Context, viewer *User, councilID int64) (Standing, error) {
 	a, err := s.accessTo(ctx, viewer, councilID)
-	if err != nil || a.member == nil {
-		return "", err
+	return Standing{Member: a.isMember(), Moderator: a.canModerate(), CanSee: a.canSee()}, err
+}
+
+// LastSeq is the council's last committed seq, for members and admins: where a page's live
+// connection starts.
+func (s *Service) LastSeq(ctx context.Context, viewer *User, councilID int64) (int64, error) {
+	a, err := s.accessTo(ctx, viewer, councilID)
+	if err != nil {
+		return 0, err
 	}
-	return a.member.Role, nil
-}
-
-// CanModerate reports whether the viewer may moderate the council.
-func (s *Service) CanModerate(ctx context.Context, viewer *User, councilID int64) (bool, error) {
-	a, err := s.accessTo(ctx, viewer, councilID)
-	return a.canModerate(), err
-}
-
-// CanSee reports whether the viewer may see the council's unpublished rounds and its record.
-func (s *Service) CanSee(ctx context.Context, viewer *User, councilID int64) (bool, error) {
-	a, err := s.accessTo(ctx, viewer, councilID)
-	return a.canSee(), err
+	if !a.canSee() {
+		return 0, errForbidden
+	}
+	last, err := s.st.LastSeq(ctx, councilID)
+	return last, translate(err)
 }
 
 // InviteInput is what a moderator gives to invite someone.

@@ -24,11 +24,11 @@ func (s *Server) liveAuth(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ok, err := s.svc.CanSee(c.UserContext(), u, cn.ID)
+	st, err := s.svc.Standing(c.UserContext(), u, cn.ID)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if !st.CanSee {
 		return council.Errorf(council.CodeForbidden, "Only members of this council may follow it live.")
 	}
 	if !s.originAllowed(c) {

@@ -92,45 +92,35 @@ func (s *Server) councilPage(c *fiber.Ctx) error {
 		return err
 	}
 	data := web.CouncilData{Council: cn, Rounds: rounds}
-	if viewer != nil {
-		if data.IsMember, data.IsModerator, err = s.standing(c, cn.ID); err != nil {
+	st, err := s.standing(c, cn.ID)
+	if err != nil {
+		return err
+	}
+	data.IsMember, data.IsModerator = st.Member, st.Moderator
+	if st.CanSee {
+		if data.Members, err = s.svc.Members(ctx, viewer, cn.ID); err != nil {
 			return err
-		}
-		if canSee, _ := s.svc.CanSee(ctx, viewer, cn.ID); canSee {
-			if data.Members, err = s.svc.Members(ctx, viewer, cn.ID); err != nil {
-				return err
-			}
 		}
 	}
 	return s.render(c, "council", s.newPage(c, cn.Name, data))
 }
 
-// standing tells whether the viewer sits on the council and whether they may moderate it.
-func (s *Server) standing(c *fiber.Ctx, councilID int64) (member, moderator bool, err error) {
-	viewer := s.viewer(c)
-	if viewer == nil {
-		return false, false, nil
+// standing tells where the viewer stands in the council (nowhere, when anonymous).
+func (s *Server) standing(c *fiber.Ctx, councilID int64) (council.Standing, error) {
+	if s.viewer(c) == nil {
+		return council.Standing{}, nil
 	}
-	role, err := s.svc.Role(c.UserContext(), viewer, councilID)
-	if err != nil {
-		return false, false, err
-	}
-	moderator, err = s.svc.CanModerate(c.UserContext(), viewer, councilID)
-	return role != "", moderator, err
+	return s.svc.Standing(c.UserContext(), s.viewer(c), councilID)
 }
 
 // liveFrom returns where the page's live connection starts: the council's last seq, read
 // before the page's data so that nothing committed in between is missed (an event seen twice
 // is harmless). It is nil for visitors who may not follow the council.
-func (s *Server) liveFrom(c *fiber.Ctx, councilID int64) (*web.Live, error) {
-	viewer := s.viewer(c)
-	if viewer == nil {
+func (s *Server) liveFrom(c *fiber.Ctx, st council.Standing, councilID int64) (*web.Live, error) {
+	if !st.CanSee {
 		return nil, nil
 	}
-	if ok, err := s.svc.CanSee(c.UserContext(), viewer, councilID); err != nil || !ok {
-		return nil, err
-	}
-	_, last, err := s.svc.Events(c.UserContext(), viewer, councilID, math.MaxInt64, 1)
+	last, err := s.svc.LastSeq(c.UserContext(), s.viewer(c), councilID)
 	if err != nil {
 		return nil, err
 	}
@@ -147,9 +137,13 @@ func (s *Server) roundPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	st, err := s.standing(c, r.CouncilID)
+	if err != nil {
+		return err
+	}
 	var live *web.Live
 	if r.Status != council.StatusClosed {
-		if live, err = s.liveFrom(c, r.CouncilID); err != nil {
+		if live, err = s.liveFrom(c, st, r.CouncilID); err != nil {
 			return err
 		}
 	}
@@ -162,10 +156,8 @@ func (s *Server) roundPage(c *fiber.Ctx) error {
 		return err
 	}
 	data := web.RoundData{Council: cn, Round: detail.Round, Topics: detail.Topics,
-		Proposals: proposalViews(detail), RecordURL: recordURL(id, ""), CSVURL: recordURL(id, ".csv")}
-	if data.IsMember, data.IsModerator, err = s.standing(c, cn.ID); err != nil {
-		return err
-	}
+		Proposals: proposalViews(detail), RecordURL: recordURL(id, ""), CSVURL: recordURL(id, ".csv"),
+		IsMember: st.Member, IsModerator: st.Moderator}
 	p := s.newPage(c, detail.Title, data)
 	if detail.Status == council.StatusClosed {
 		if err := s.withPosts(c, data.Topics); err != nil {
@@ -231,9 +223,13 @@ func (s *Server) topicPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	st, err := s.standing(c, r.CouncilID)
+	if err != nil {
+		return err
+	}
 	var live *web.Live
 	if r.Status != council.StatusClosed {
-		if live, err = s.liveFrom(c, r.CouncilID); err != nil {
+		if live, err = s.liveFrom(c, st, r.CouncilID); err != nil {
 			return err
 		}
 		if live != nil { // read again after the seq, so that nothing falls between the two
@@ -246,10 +242,7 @@ func (s *Server) topicPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := web.TopicData{Council: cn, Round: *r, Topic: *tp}
-	if data.IsMember, data.IsModerator, err = s.standing(c, cn.ID); err != nil {
-		return err
-	}
+	data := web.TopicData{Council: cn, Round: *r, Topic: *tp, IsMember: st.Member, IsModerator: st.Moderator}
 	data.CanWrite = data.IsMember && r.Status == council.StatusOpen
 	if reply, err := strconv.ParseInt(c.Query("reply_to"), 10, 64); err == nil && reply > 0 {
 		data.ReplyTo = reply

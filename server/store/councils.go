@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+
+	"github.com/jmoiron/sqlx"
 )
 
 const councilColumns = `c.id, c.slug, c.name, c.description, c.constituency, c.created_at,
@@ -64,14 +66,7 @@ func (s *Store) Members(ctx context.Context, councilID int64) ([]Member, error) 
 
 // Membership returns a user's seat in a council; ErrNotFound when there is none.
 func (s *Store) Membership(ctx context.Context, councilID, userID int64) (*Member, error) {
-	var m Member
-	err := s.db.GetContext(ctx, &m, s.rebind(`SELECT `+memberColumns+`
-		FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.council_id = ? AND m.user_id = ?`), councilID, userID)
-	if err != nil {
-		return nil, notFound(err)
-	}
-	return &m, nil
+	return s.Reader().Membership(ctx, councilID, userID)
 }
 
 // Memberships lists the councils a user sits on.
@@ -86,14 +81,7 @@ func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, er
 
 // Membership returns a user's seat in the transaction's council.
 func (t *Tx) Membership(ctx context.Context, userID int64) (*Member, error) {
-	var m Member
-	err := t.tx.GetContext(ctx, &m, t.store.rebind(`SELECT `+memberColumns+`
-		FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.council_id = ? AND m.user_id = ?`), t.councilID, userID)
-	if err != nil {
-		return nil, notFound(err)
-	}
-	return &m, nil
+	return t.Reader().Membership(ctx, t.councilID, userID)
 }
 
 // AddMember seats a user in the transaction's council.
@@ -123,16 +111,7 @@ func (t *Tx) RemoveMember(ctx context.Context, userID int64) error {
 
 // CreateUser inserts an account inside the council transaction (an accepted invitation).
 func (t *Tx) CreateUser(ctx context.Context, u *User) error {
-	u.CreatedAt = t.now
-	err := t.tx.GetContext(ctx, &u.ID, t.store.rebind(`INSERT INTO users (email, name, role, organisation, password_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), u.Email, u.Name, u.Role, u.Organisation, u.PasswordHash, u.CreatedAt)
-	if isUniqueViolation(err) {
-		return ErrConflict
-	}
-	if err != nil {
-		return fmt.Errorf("store: unable to create user: %w", err)
-	}
-	return nil
+	return createUser(ctx, t.tx, t.store.rebind, u, t.now)
 }
 
 const invitationColumns = `id, council_id, email, name, role, grp, organisation, expires_at, used_at`
@@ -176,12 +155,7 @@ func (t *Tx) UseInvitation(ctx context.Context, id int64) error {
 
 // UserByEmail finds an account inside the transaction.
 func (t *Tx) UserByEmail(ctx context.Context, email string) (*User, error) {
-	var u User
-	err := t.tx.GetContext(ctx, &u, t.store.rebind(`SELECT `+userColumns+` FROM users WHERE email = ?`), email)
-	if err != nil {
-		return nil, notFound(err)
-	}
-	return &u, nil
+	return t.Reader().UserByEmail(ctx, email)
 }
 
 // CountMembers counts the council's members, by group.
@@ -200,4 +174,16 @@ func (t *Tx) CountMembers(ctx context.Context) (map[string]int, int, error) {
 		total += r.N
 	}
 	return by, total, nil
+}
+
+// Membership returns a user's seat in a council; ErrNotFound when there is none.
+func (r *Reader) Membership(ctx context.Context, councilID, userID int64) (*Member, error) {
+	var m Member
+	err := sqlx.GetContext(ctx, r.q, &m, r.rebind(`SELECT `+memberColumns+`
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.council_id = ? AND m.user_id = ?`), councilID, userID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
 }

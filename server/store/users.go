@@ -4,14 +4,20 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 const userColumns = `id, email, name, role, organisation, password_hash, created_at`
 
 // CreateUser inserts an account; ErrConflict when the email is taken.
 func (s *Store) CreateUser(ctx context.Context, u *User) error {
-	u.CreatedAt = now()
-	err := s.db.GetContext(ctx, &u.ID, s.rebind(`INSERT INTO users (email, name, role, organisation, password_hash, created_at)
+	return createUser(ctx, s.db, s.rebind, u, now())
+}
+
+func createUser(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, u *User, at time.Time) error {
+	u.CreatedAt = at
+	err := sqlx.GetContext(ctx, q, &u.ID, rebind(`INSERT INTO users (email, name, role, organisation, password_hash, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), u.Email, u.Name, u.Role, u.Organisation, u.PasswordHash, u.CreatedAt)
 	if isUniqueViolation(err) {
 		return ErrConflict
@@ -24,9 +30,13 @@ func (s *Store) CreateUser(ctx context.Context, u *User) error {
 
 // UserByEmail finds an account by its (lower-case) email.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+	return s.Reader().UserByEmail(ctx, email)
+}
+
+// UserByEmail finds an account by its (lower-case) email.
+func (r *Reader) UserByEmail(ctx context.Context, email string) (*User, error) {
 	var u User
-	err := s.db.GetContext(ctx, &u, s.rebind(`SELECT `+userColumns+` FROM users WHERE email = ?`), email)
-	if err != nil {
+	if err := sqlx.GetContext(ctx, r.q, &u, r.rebind(`SELECT `+userColumns+` FROM users WHERE email = ?`), email); err != nil {
 		return nil, notFound(err)
 	}
 	return &u, nil
