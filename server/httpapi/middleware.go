@@ -31,6 +31,14 @@ func requestID(c *fiber.Ctx) string {
 	return id
 }
 
+// limitBody answers 413 too_large to a body over MaxBody.
+func limitBody(c *fiber.Ctx) error {
+	if len(c.Body()) > MaxBody {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
+}
+
 // observe counts requests and their durations by route.
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()

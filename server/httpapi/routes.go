@@ -7,7 +7,7 @@ import (
 
 // routes lists every route of the JSON API and the service endpoints, one per line.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(recover.New(), requestIDs, s.observe)
+	app.Use(recover.New(), requestIDs, s.observe, limitBody)
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())

@@ -17,6 +17,12 @@ import (
 // MaxBody is the largest request body accepted; larger ones answer 413 too_large.
 const MaxBody = 64 << 10
 
+// maxReadBody is how much of a body the server reads before refusing it outright. Bodies a
+// little over MaxBody are read whole and answered 413 by limitBody, so the client sees the
+// answer; refusing them unread would close the connection on data the client is still
+// sending, and the client could get a reset instead of the 413.
+const maxReadBody = 1 << 20
+
 // SessionCookie names the cookie that carries the session token.
 const SessionCookie = "council_session"
 
@@ -68,7 +74,7 @@ func New(cfg Config) *fiber.App {
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "council",
-		BodyLimit:             MaxBody,
+		BodyLimit:             maxReadBody,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
