@@ -26,7 +26,7 @@ func sampleData() map[string]*Page {
 	closed.OutcomeSummary = "Приема се."
 	res := council.Result{ProposalID: 5, Counts: council.Counts{For: 6, Against: 2, Abstain: 1, Voters: 9}, Eligible: 12, Outcome: council.OutcomeAdopted,
 		ByGroup: map[string]council.GroupResult{"citizen": {Counts: council.Counts{For: 4, Voters: 4}, Eligible: 6}}}
-	prop := council.Proposal{ID: 5, RoundID: 3, Title: "Събота 9–12 ч.", BodyHTML: "<p>Текст <strong>удебелен</strong></p>", Author: council.Person{ID: 7, Name: "Мария"}, Tally: res.Counts, MyVote: &mine}
+	prop := council.Proposal{ID: 5, RoundID: 3, Title: "Събота 9–12 ч.", BodyHTML: "<p>Текст <strong>удебелен</strong></p>", Author: council.Person{ID: 7, Name: "Мария"}, Tally: &res.Counts, MyVote: &mine}
 	posts := []council.Post{
 		{ID: 1, TopicID: 2, Author: council.Person{ID: 7, Name: "Мария"}, Body: "Здравейте", BodyHTML: "<p>Здравейте</p>", CreatedAt: at},
 		{ID: 2, TopicID: 2, ReplyTo: &reply, Author: council.Person{ID: 8, Name: "Иван"}, CreatedAt: at, EditedAt: &at},

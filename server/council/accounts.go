@@ -108,12 +108,13 @@ func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
-// RateLimited is returned when sign-ins are throttled; RetryAfter says for how long.
+// RateLimited is returned when an action is throttled; RetryAfter says for how long.
 type RateLimited struct {
 	RetryAfter time.Duration
+	Message    string // for people; a default when empty
 }
 
-func (e *RateLimited) Error() string { return "rate_limited: too many failed sign-ins" }
+func (e *RateLimited) Error() string { return "rate_limited: " + e.Message }
 
 // Authenticate checks an email and password, throttling failures per email and per address.
 func (s *Service) Authenticate(ctx context.Context, email, password, address string) (*User, error) {
@@ -190,7 +191,7 @@ func (s *Service) throttle(ctx context.Context, key string, max int) error {
 		if wait < time.Second {
 			wait = time.Second
 		}
-		return &RateLimited{RetryAfter: wait}
+		return &RateLimited{RetryAfter: wait, Message: "Too many failed sign-ins; try again later."}
 	}
 	return nil
 }

@@ -69,7 +69,10 @@ func (s *Service) CreateTopic(ctx context.Context, actor *User, roundID int64, i
 		return nil, err
 	}
 	t := &Topic{RoundID: r.ID, Title: in.Title, Body: in.Body, AuthorID: actor.ID, Author: *actorOf(actor)}
-	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, _ *Round, _ *Member) error {
+	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, cur *Round, _ *Member) error {
+		if err := s.checkWrite(ctx, tx, actor.ID, cur, "topics", len(t.Title)+len(t.Body)); err != nil {
+			return err
+		}
 		if err := tx.CreateTopic(ctx, t); err != nil {
 			return err
 		}
@@ -137,7 +140,10 @@ func (s *Service) CreatePost(ctx context.Context, actor *User, topicID int64, in
 		return nil, err
 	}
 	p := &Post{TopicID: topicID, ReplyTo: in.ReplyTo, AuthorID: actor.ID, Author: *actorOf(actor), Body: in.Body}
-	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, _ *Round, _ *Member) error {
+	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, cur *Round, _ *Member) error {
+		if err := s.checkWrite(ctx, tx, actor.ID, cur, "posts", len(p.Body)); err != nil {
+			return err
+		}
 		if err := tx.CreatePost(ctx, p); err != nil {
 			return err
 		}
@@ -182,13 +188,16 @@ func (s *Service) EditPost(ctx context.Context, actor *User, postID int64, body 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, _ *Round, _ *Member) error {
+	err = s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, round *Round, _ *Member) error {
 		cur, err := tx.Reader().Post(ctx, postID)
 		if err != nil {
 			return err
 		}
 		if cur.Hidden { // hidden while the edit waited for the lock
 			return Errorf(CodeForbidden, "A hidden post cannot be edited.")
+		}
+		if err := s.checkWrite(ctx, tx, actor.ID, round, "edits", len(body)); err != nil {
+			return err
 		}
 		if err := tx.EditPost(ctx, cur, body); err != nil {
 			return err

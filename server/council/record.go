@@ -2,11 +2,13 @@ package council
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -44,8 +46,11 @@ func (s *Service) renderRecord(ctx context.Context, rd *store.Reader, r *Round) 
 	}
 	for _, p := range proposals {
 		p.BodyHTML = RenderMarkdown(p.Body)
+		if talliesHidden(r) {
+			p.Tally = nil
+		}
 		rp := RecordProposal{Proposal: p}
-		if r.Ballot == BallotOpen {
+		if r.Ballot == BallotOpen && !talliesHidden(r) {
 			if rp.Votes, err = rd.Votes(ctx, p.ID); err != nil {
 				return nil, "", err
 			}
@@ -76,7 +81,11 @@ func (s *Service) renderRecord(ctx context.Context, rd *store.Reader, r *Round) 
 			hidden[t.Posts[j].ID] = t.Posts[j].Hidden
 		}
 	}
-	if rec.Events, err = rd.RoundEvents(ctx, r.ID); err != nil {
+	var upTo int64
+	if r.ClosedSeq != nil {
+		upTo = *r.ClosedSeq
+	}
+	if rec.Events, err = rd.RoundEvents(ctx, r.ID, upTo); err != nil {
 		return nil, "", err
 	}
 	for i := range rec.Events {
@@ -105,19 +114,82 @@ func redactHiddenPost(ev *Event, hidden map[int64]bool) {
 	}
 }
 
-// Record returns a round's record: for a closed round the stored bytes, never re-rendered;
-// for a round still in progress (members only) a rendering of its state so far.
-func (s *Service) Record(ctx context.Context, viewer *User, roundID int64) ([]byte, error) {
+// Record returns a round's record: for a closed round the stored bytes (and their gzip
+// copy), never re-rendered; for a round still in progress (members only) a rendering of its
+// state so far, without a digest.
+func (s *Service) Record(ctx context.Context, viewer *User, roundID int64) (*store.RecordFile, error) {
 	r, _, err := s.visibleRound(ctx, viewer, roundID)
 	if err != nil {
 		return nil, err
 	}
 	if r.Status == StatusClosed {
-		body, err := s.st.Record(ctx, r.ID)
-		return body, translate(err)
+		return s.frozenRecord(ctx, r)
 	}
 	body, _, err := s.renderRecord(ctx, s.st.Reader(), r)
-	return body, err
+	if err != nil {
+		return nil, err
+	}
+	return &store.RecordFile{Body: body}, nil
+}
+
+// frozenRecord returns a closed round's record from the cache or the database, rendering
+// and saving it first if the process that closed the round did not get to it.
+func (s *Service) frozenRecord(ctx context.Context, r *Round) (*store.RecordFile, error) {
+	if f, ok := s.records.get(r.ID); ok {
+		return f, nil
+	}
+	f, err := s.st.Record(ctx, r.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return s.saveRecord(ctx, r)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.records.put(r.ID, f)
+	return f, nil
+}
+
+// saveRecord renders a closed round's record, compresses it and keeps it; when another
+// process saved one first, that one is returned (the two are the same bytes).
+func (s *Service) saveRecord(ctx context.Context, r *Round) (*store.RecordFile, error) {
+	body, sha, err := s.renderRecord(ctx, s.st.Reader(), r)
+	if err != nil {
+		return nil, err
+	}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	f, err := s.st.SaveRecord(ctx, r.ID, store.RecordFile{Body: body, Gzip: gz.Bytes(), SHA256: sha})
+	if err != nil {
+		return nil, err
+	}
+	s.records.put(r.ID, f)
+	return f, nil
+}
+
+// RecordPending renders the records of closed rounds that have none yet: a process that
+// closed a round and stopped before rendering it leaves it to whichever process comes next.
+func (s *Service) RecordPending(ctx context.Context) error {
+	ids, err := s.st.UnrecordedRounds(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		r, err := s.st.Reader().Round(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := s.saveRecord(ctx, r); err != nil {
+			return err
+		}
+		s.log.Info("rendered a closed round's pending record", "round", id)
+	}
+	return nil
 }
 
 // RecordCSV renders one row per proposal with its results (or its current tally while open).
@@ -145,7 +217,10 @@ func (s *Service) RecordCSV(ctx context.Context, viewer *User, roundID int64) ([
 	for _, p := range proposals {
 		res, ok := results[p.ID]
 		if !ok {
-			res = Result{ProposalID: p.ID, Counts: p.Tally}
+			res = Result{ProposalID: p.ID}
+			if r.ResultsVisibility == ResultsLive && p.Tally != nil {
+				res.Counts = *p.Tally
+			}
 		}
 		row := []string{itoa(r.ID), csvText(r.Title), itoa(p.ID), csvText(p.Title), n(res.For), n(res.Against), n(res.Abstain), n(res.Voters), n(res.Eligible), res.Outcome}
 		for _, g := range Groups {

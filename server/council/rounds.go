@@ -17,6 +17,9 @@ type RoundInput struct {
 	Ballot        *string    `json:"ballot"`
 	QuorumPercent *int       `json:"quorum_percent"`
 	ClosesAt      *time.Time `json:"closes_at"`
+	// ResultsVisibility is "live" or "after_close"; left out, it follows the ballot: live for
+	// an open ballot, after the close for a secret one.
+	ResultsVisibility *string `json:"results_visibility"`
 }
 
 func (in RoundInput) apply(r *Round) {
@@ -28,6 +31,10 @@ func (in RoundInput) apply(r *Round) {
 	}
 	if in.Ballot != nil {
 		r.Ballot = *in.Ballot
+		r.ResultsVisibility = defaultVisibility(r.Ballot)
+	}
+	if in.ResultsVisibility != nil {
+		r.ResultsVisibility = *in.ResultsVisibility
 	}
 	if in.QuorumPercent != nil {
 		r.QuorumPercent = *in.QuorumPercent
@@ -47,6 +54,9 @@ func checkRound(r *Round, in RoundInput) error {
 	}
 	if r.QuorumPercent < 0 || r.QuorumPercent > 100 {
 		v.Add("quorum_percent", "must be between 0 and 100")
+	}
+	if r.ResultsVisibility != ResultsLive && r.ResultsVisibility != ResultsAfterClose {
+		v.Add("results_visibility", "must be live or after_close")
 	}
 	future(v, "closes_at", in.ClosesAt)
 	return v.Err()
@@ -70,7 +80,7 @@ func (s *Service) CreateRound(ctx context.Context, actor *User, councilID int64,
 	if err := a.requireModerator(); err != nil {
 		return nil, err
 	}
-	r := &Round{Ballot: BallotOpen}
+	r := &Round{Ballot: BallotOpen, ResultsVisibility: defaultVisibility(BallotOpen)}
 	in.apply(r)
 	if in.Title == nil {
 		r.Title = ""
@@ -201,8 +211,10 @@ func (s *Service) CloseRound(ctx context.Context, actor *User, roundID int64, su
 
 var errAlreadyClosed = errors.New("council: round is not open")
 
-// closeRound does the closing inside the council's transaction: the results, the
-// round.closed event, and the frozen record with its digest, all in one commit.
+// closeRound closes the round inside the council's transaction — the results, the
+// round.closed event and, for a secret ballot, the erasure of who chose what — and then, with
+// the lock released, renders the frozen record and publishes its digest: the lock is held for
+// the same few statements whatever the size of the debate.
 func (s *Service) closeRound(ctx context.Context, actor *User, councilID, roundID int64, summary string) (*Round, error) {
 	var r *Round
 	err := s.inCouncil(ctx, councilID, func(tx *store.Tx) error {
@@ -221,24 +233,38 @@ func (s *Service) closeRound(ctx context.Context, actor *User, councilID, roundI
 		if err != nil {
 			return err
 		}
-		if err := tx.CloseRound(ctx, cur, search); err != nil {
-			return err
-		}
-		if _, err := tx.Append(ctx, "round.closed", &cur.ID, actorOf(actor), cur); err != nil {
-			return err
-		}
-		body, sha, err := s.renderRecord(ctx, tx.Reader(), cur)
+		cur.Status, cur.ClosedAt = StatusClosed, ptr(tx.Now())
+		ev, err := tx.Append(ctx, "round.closed", &cur.ID, actorOf(actor), cur)
 		if err != nil {
 			return err
 		}
-		if err := tx.StoreRecord(ctx, cur.ID, body, sha); err != nil {
+		if err := tx.CloseRound(ctx, cur, ev.Seq, search); err != nil {
 			return err
 		}
-		cur.RecordSHA256 = &sha
+		if cur.Ballot == BallotSecret {
+			if err := tx.EraseVotes(ctx, cur.ID); err != nil {
+				return err
+			}
+		}
 		r = cur
 		return nil
 	})
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	if r.Ballot == BallotSecret {
+		if err := s.st.ScrubErased(ctx); err != nil {
+			s.log.Error("unable to scrub erased secret votes from the database files", "round", r.ID, "err", err)
+		}
+	}
+	f, err := s.saveRecord(ctx, r)
+	if err != nil {
+		// The round is closed all the same; the scheduler renders its record on its next pass.
+		s.log.Error("unable to render a closed round's record; it will be retried", "round", r.ID, "err", err)
+		return r, nil
+	}
+	r.RecordSHA256 = &f.SHA256
+	return r, nil
 }
 
 // results computes each proposal's outcome from the votes as they stand.
@@ -264,9 +290,26 @@ func (s *Service) results(ctx context.Context, tx *store.Tx, r *Round) ([]Result
 				res.ByGroup[g] = GroupResult{Counts: byGroup[p.ID][g], Eligible: eligibleBy[g]}
 			}
 		}
+		if r.Ballot == BallotSecret && smallGroups(res.ByGroup) {
+			res.ByGroup, res.ByGroupWithheld = nil, WithheldSmallGroups
+		}
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// MinGroupVoters is the fewest voters a group may have for a secret ballot's split by group
+// to be published: with one or two, the split would tell how they voted.
+const MinGroupVoters = 3
+
+// smallGroups reports whether some group with voters has fewer than MinGroupVoters.
+func smallGroups(by map[string]GroupResult) bool {
+	for _, g := range by {
+		if g.Voters > 0 && g.Voters < MinGroupVoters {
+			return true
+		}
+	}
+	return false
 }
 
 // outcome applies the contract's rule: no quorum when voters*100 < quorum*eligible, else
@@ -349,6 +392,9 @@ func (s *Service) RunScheduler(ctx context.Context, every time.Duration) {
 			if _, err := s.CloseDue(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("scheduled closing failed", "err", err)
 			}
+			if err := s.RecordPending(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("unable to render pending records", "err", err)
+			}
 			if time.Since(lastSweep) > 10*time.Minute {
 				lastSweep = time.Now()
 				if err := s.st.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
@@ -383,7 +429,7 @@ func (s *Service) RoundDetail(ctx context.Context, viewer *User, roundID int64) 
 	for i := range d.Topics {
 		d.Topics[i].BodyHTML = RenderMarkdown(d.Topics[i].Body)
 	}
-	if err := s.fillProposals(ctx, viewer, r.ID, d.Proposals); err != nil {
+	if err := s.fillProposals(ctx, viewer, r, d.Proposals); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -26,13 +26,13 @@ func code(err error) string {
 	return ""
 }
 
-// A member removed after voting in a secret ballot still counts in their group, so the
-// groups add up to the whole and the difference never singles out the departed voter.
+// A member removed after voting still counts in their group, so the groups add up to the
+// whole and the difference never singles out the departed voter.
 func TestRemovedVoterStaysInTheirGroup(t *testing.T) {
 	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
 		ctx := context.Background()
 		w := testenv.NewWorld(t, st)
-		r := w.Round(t, council.StatusOpen, council.BallotSecret, 0)
+		r := w.Round(t, council.StatusOpen, council.BallotOpen, 0)
 		p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "P", Body: "B"})
 		if err != nil {
 			t.Fatal(err)
@@ -153,13 +153,14 @@ func TestRoundWithHugeProposalsCloses(t *testing.T) {
 		w := testenv.NewWorld(t, st)
 		r := w.Round(t, council.StatusOpen, council.BallotOpen, 0)
 		rng := rand.New(rand.NewSource(1))
-		for i := 0; i < 60; i++ {
+		authors := append([]*council.User{w.Moderator}, w.Members...)
+		for i := 0; i < 40; i++ { // 1.5 MB: more than PostgreSQL indexes, within the round's bound
 			var b strings.Builder
 			for b.Len() < 40000 { // bytes: Cyrillic takes two a letter
 				fmt.Fprintf(&b, "дума%x ", rng.Int63())
 			}
 			body := []rune(b.String())[:19000]
-			if _, err := w.Svc.CreateProposal(ctx, w.Members[0], r.ID, council.ProposalInput{Title: fmt.Sprintf("Предложение %d", i), Body: string(body)}); err != nil {
+			if _, err := w.Svc.CreateProposal(ctx, authors[i%len(authors)], r.ID, council.ProposalInput{Title: fmt.Sprintf("Предложение %d", i), Body: string(body)}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -33,6 +33,8 @@ type Service struct {
 	pub     Publisher
 	log     *slog.Logger
 	baseURL string
+	records *recordCache
+	limits  Limits
 }
 
 // Config wires a Service.
@@ -41,6 +43,7 @@ type Config struct {
 	Publisher Publisher // may be nil: events are then only recorded
 	Log       *slog.Logger
 	BaseURL   string // used to build invitation links
+	Limits    Limits // zero: DefaultLimits
 }
 
 // NewService builds a Service.
@@ -51,7 +54,14 @@ func NewService(cfg Config) *Service {
 	if cfg.Publisher == nil {
 		cfg.Publisher = PublisherFunc(func([]Event) {})
 	}
-	return &Service{st: cfg.Store, pub: cfg.Publisher, log: cfg.Log, baseURL: strings.TrimRight(cfg.BaseURL, "/")}
+	if cfg.Limits.RoundText == 0 {
+		cfg.Limits.RoundText = DefaultLimits.RoundText
+	}
+	if cfg.Limits.Writes == nil {
+		cfg.Limits.Writes = DefaultLimits.Writes
+	}
+	return &Service{st: cfg.Store, pub: cfg.Publisher, log: cfg.Log, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
+		records: newRecordCache(RecordCacheBytes), limits: cfg.Limits}
 }
 
 // Store exposes the store, for the record reader of the live endpoint and for tools.

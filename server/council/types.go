@@ -25,10 +25,25 @@ const (
 	ChoiceAgainst = "against"
 	ChoiceAbstain = "abstain"
 
+	ResultsLive       = "live"
+	ResultsAfterClose = "after_close"
+
+	WithheldSmallGroups = "small_groups"
+
 	OutcomeAdopted  = "adopted"
 	OutcomeRejected = "rejected"
 	OutcomeNoQuorum = "no_quorum"
 )
+
+// defaultVisibility is when a ballot's tallies show unless the moderator says otherwise: a
+// secret ballot hides them until the close, since a tally that moves with each vote tells
+// whoever knows when someone voted how they voted.
+func defaultVisibility(ballot string) string {
+	if ballot == BallotSecret {
+		return ResultsAfterClose
+	}
+	return ResultsLive
+}
 
 // Groups lists the member groups in the order results show them.
 var Groups = []string{GroupCitizen, GroupNGO, GroupBusiness}

@@ -228,7 +228,15 @@ func apiSecretBallot(t *testing.T, e *env) {
 	s := e.scene(t, "open", "secret")
 	pid := itoa(s.proposal)
 	m1 := e.signIn(t, e.w.Members[1])
-	m1.do(t, "PUT", "/api/v1/proposals/"+pid+"/vote", map[string]string{"choice": "abstain"}).want(t, 200)
+	if ans := m1.do(t, "PUT", "/api/v1/proposals/"+pid+"/vote", map[string]string{"choice": "abstain"}).want(t, 200).obj(t); ans["tally"] != nil {
+		t.Errorf("a secret vote is answered with the tally it moved: %v", ans)
+	}
+	// No tally while the ballot is open, for anybody.
+	for _, c := range []*client{e.member, e.mod, e.admin} {
+		if g := c.get(t, "/api/v1/proposals/"+pid).want(t, 200).obj(t); g["tally"] != nil {
+			t.Errorf("%s sees a tally while the secret ballot is open: %v", c.user.Name, g["tally"])
+		}
+	}
 	// Nobody reads who voted how: not the voters, not the moderator, not an admin.
 	for _, c := range []*client{e.member, m1, e.mod, e.admin} {
 		c.get(t, "/api/v1/proposals/"+pid+"/votes").want(t, 403, "forbidden")
@@ -248,6 +256,9 @@ func apiSecretBallot(t *testing.T, e *env) {
 		if ev["type"] == "vote.cast" && num(ev["round_id"]) == s.round {
 			if ev["actor"] != nil || ev["data"].(map[string]any)["voter"] != nil || ev["data"].(map[string]any)["choice"] != nil {
 				t.Errorf("secret vote event names its voter: %v", ev)
+			}
+			if d := ev["data"].(map[string]any); d["tally"] != nil || d["voters"] == nil {
+				t.Errorf("secret vote event carries a tally, or not the voters: %v", ev)
 			}
 		}
 	}

@@ -39,7 +39,7 @@ func newApp(w *testenv.World, proxyHeader string) *fiber.App {
 
 func newEnv(t *testing.T, dialect string) *env {
 	t.Helper()
-	w := testenv.NewWorld(t, testenv.Store(t, dialect))
+	w := testenv.NewWorldWith(t, testenv.Store(t, dialect), council.Config{Limits: testenv.NoWriteLimits})
 	e := &env{w: w, app: newApp(w, "")}
 	e.anon = &client{app: e.app}
 	e.outsider = e.signIn(t, w.Outsider)

@@ -65,7 +65,11 @@ func (s *Server) errorBody(c *fiber.Ctx, err error) (apiError, int) {
 		return apiError{Error: ce.Code, Message: ce.Message, Fields: ce.Fields}, statusOf[ce.Code]
 	case errors.As(err, &rl):
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(rl.RetryAfter.Seconds()))))
-		return apiError{Error: council.CodeRateLimited, Message: "Too many failed sign-ins; try again later."}, fiber.StatusTooManyRequests
+		msg := rl.Message
+		if msg == "" {
+			msg = "Too many requests; try again later."
+		}
+		return apiError{Error: council.CodeRateLimited, Message: msg}, fiber.StatusTooManyRequests
 	case errors.As(err, &fe):
 		if code, ok := codeOfStatus[fe.Code]; ok {
 			msg := fe.Message

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -39,7 +41,7 @@ func (s *Server) getRecord(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := s.svc.Record(c.UserContext(), s.viewer(c), id)
+	f, err := s.svc.Record(c.UserContext(), s.viewer(c), id)
 	if err != nil {
 		return err
 	}
@@ -47,7 +49,60 @@ func (s *Server) getRecord(c *fiber.Ctx) error {
 	if c.Query("download") != "" {
 		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="round-%d-record.json"`, id))
 	}
-	return c.Send(body)
+	if f.SHA256 == "" { // a round in progress: rendered for this request, never cached
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Send(f.Body)
+	}
+	return sendFrozen(c, f.Body, f.Gzip, f.SHA256)
+}
+
+// sendFrozen answers with bytes that never change, named by their SHA-256: a client holding
+// them gets 304, one that accepts gzip gets the stored compressed copy, and every answer
+// shares the same slices rather than copying them.
+func sendFrozen(c *fiber.Ctx, body, gz []byte, sha string) error {
+	etag := `"` + sha + `"`
+	c.Set(fiber.HeaderETag, etag)
+	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	c.Vary(fiber.HeaderAcceptEncoding)
+	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && etagMatches(match, etag) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	if len(gz) > 0 && acceptsGzip(c.Get(fiber.HeaderAcceptEncoding)) {
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+		c.Response().SetBodyRaw(gz)
+		return nil
+	}
+	c.Response().SetBodyRaw(body)
+	return nil
+}
+
+// etagMatches reports whether an If-None-Match header names etag (or is "*").
+func etagMatches(header, etag string) bool {
+	for _, part := range strings.Split(header, ",") {
+		p := strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		if p == etag || p == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip (or *) listed without q=0.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "*" {
+			continue
+		}
+		if v, ok := strings.CutPrefix(strings.ReplaceAll(strings.ToLower(params), " ", ""), "q="); ok {
+			if q, err := strconv.ParseFloat(v, 64); err == nil && q == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func (s *Server) getRecordCSV(c *fiber.Ctx) error {

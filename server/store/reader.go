@@ -22,7 +22,7 @@ func (s *Store) Reader() *Reader { return &Reader{q: s.db, rebind: s.rebind} }
 func (t *Tx) Reader() *Reader { return &Reader{q: t.tx, rebind: t.store.rebind} }
 
 const roundColumns = `id, council_id, title, description, status, ballot, quorum_percent, closes_at, opened_at,
-	closed_at, outcome_summary, record_sha256, created_at, results`
+	closed_at, outcome_summary, record_sha256, created_at, results, results_visibility, text_bytes, closed_seq`
 
 type roundRow struct {
 	Round
@@ -163,7 +163,7 @@ const proposalColumns = `p.id, p.round_id, p.topic_id, p.title, p.body, p.author
 func fillProposal(p *Proposal) {
 	p.Author = Person{ID: p.AuthorID, Name: p.AuthorNm}
 	p.CreatedAt = p.CreatedAt.UTC()
-	p.Tally = Counts{For: p.VotesFor, Against: p.VotesAg, Abstain: p.VotesAb, Voters: p.VotesFor + p.VotesAg + p.VotesAb}
+	p.Tally = &Counts{For: p.VotesFor, Against: p.VotesAg, Abstain: p.VotesAb, Voters: p.VotesFor + p.VotesAg + p.VotesAb}
 }
 
 // Proposals lists a round's proposals, oldest first, with their tallies.
@@ -242,9 +242,9 @@ func (r *Reader) Participants(ctx context.Context, roundID int64) ([]VoterInfo, 
 	return out, nil
 }
 
-// RoundEvents returns every event of a round, oldest first.
-func (r *Reader) RoundEvents(ctx context.Context, roundID int64) ([]Event, error) {
-	return roundEvents(ctx, r.q, r.rebind, roundID)
+// RoundEvents returns the events of a round up to seq upTo (0: all), oldest first.
+func (r *Reader) RoundEvents(ctx context.Context, roundID, upTo int64) ([]Event, error) {
+	return roundEvents(ctx, r.q, r.rebind, roundID, upTo)
 }
 
 func (r *Reader) selectStrings(ctx context.Context, dest *[]string, query string, args ...any) error {

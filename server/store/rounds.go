@@ -14,9 +14,9 @@ import (
 func (t *Tx) CreateRound(ctx context.Context, r *Round) error {
 	r.CouncilID, r.Status, r.CreatedAt = t.councilID, "draft", t.now
 	err := t.tx.GetContext(ctx, &r.ID, t.store.rebind(`INSERT INTO rounds
-		(council_id, title, description, status, ballot, quorum_percent, closes_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		r.CouncilID, r.Title, r.Description, r.Status, r.Ballot, r.QuorumPercent, r.ClosesAt, r.CreatedAt)
+		(council_id, title, description, status, ballot, quorum_percent, closes_at, created_at, results_visibility)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		r.CouncilID, r.Title, r.Description, r.Status, r.Ballot, r.QuorumPercent, r.ClosesAt, r.CreatedAt, r.ResultsVisibility)
 	if err != nil {
 		return fmt.Errorf("store: unable to create round: %w", err)
 	}
@@ -39,8 +39,8 @@ func (t *Tx) LockRound(ctx context.Context, id int64) (*Round, error) {
 // UpdateDraft writes a draft round's editable fields.
 func (t *Tx) UpdateDraft(ctx context.Context, r *Round) error {
 	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET title = ?, description = ?, ballot = ?,
-		quorum_percent = ?, closes_at = ? WHERE id = ? AND status = 'draft'`),
-		r.Title, r.Description, r.Ballot, r.QuorumPercent, r.ClosesAt, r.ID)
+		quorum_percent = ?, closes_at = ?, results_visibility = ? WHERE id = ? AND status = 'draft'`),
+		r.Title, r.Description, r.Ballot, r.QuorumPercent, r.ClosesAt, r.ResultsVisibility, r.ID)
 	return err
 }
 
@@ -97,17 +97,17 @@ func addChoice(c *Counts, choice string, n int) {
 	c.Voters += n
 }
 
-// CloseRound freezes a round: status, summary and results, the list of members who took part,
-// and, for a secret ballot, the erasure of who chose what.
-func (t *Tx) CloseRound(ctx context.Context, r *Round, searchText string) error {
+// CloseRound freezes a round: status, summary and results, the seq of its round.closed
+// event (where its record ends), and the list of members who took part.
+func (t *Tx) CloseRound(ctx context.Context, r *Round, closedSeq int64, searchText string) error {
 	results, err := json.Marshal(r.Results)
 	if err != nil {
 		return err
 	}
-	r.Status, r.ClosedAt = "closed", &t.now
+	r.Status, r.ClosedAt, r.ClosedSeq = "closed", &t.now, &closedSeq
 	_, err = t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET status = 'closed', closed_at = ?, outcome_summary = ?,
-		results = ?, search_text = ? WHERE id = ? AND status = 'open'`),
-		t.now, r.OutcomeSummary, string(results), strings.ToLower(searchText), r.ID)
+		results = ?, search_text = ?, closed_seq = ? WHERE id = ? AND status = 'open'`),
+		t.now, r.OutcomeSummary, string(results), strings.ToLower(searchText), closedSeq, r.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to close round: %w", err)
 	}
@@ -116,29 +116,97 @@ func (t *Tx) CloseRound(ctx context.Context, r *Round, searchText string) error 
 	if err != nil {
 		return fmt.Errorf("store: unable to record participants: %w", err)
 	}
-	if r.Ballot == "secret" {
-		_, err = t.tx.ExecContext(ctx, t.store.rebind(`DELETE FROM votes WHERE proposal_id IN (SELECT id FROM proposals WHERE round_id = ?)`), r.ID)
-		if err != nil {
-			return fmt.Errorf("store: unable to erase secret votes: %w", err)
-		}
+	return nil
+}
+
+// EraseVotes deletes the link between each voter and their choice on a round's proposals.
+func (t *Tx) EraseVotes(ctx context.Context, roundID int64) error {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`DELETE FROM votes WHERE proposal_id IN (SELECT id FROM proposals WHERE round_id = ?)`), roundID)
+	if err != nil {
+		return fmt.Errorf("store: unable to erase votes: %w", err)
 	}
 	return nil
 }
 
-// StoreRecord keeps the rendered record of a closed round and publishes its digest on the round.
-func (t *Tx) StoreRecord(ctx context.Context, roundID int64, body []byte, sha string) error {
-	if _, err := t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO round_records (round_id, body, sha256) VALUES (?, ?, ?)`), roundID, body, sha); err != nil {
-		return fmt.Errorf("store: unable to store record: %w", err)
+// ScrubErased makes rows deleted from the votes table unrecoverable from the database's own
+// files: on SQLite (secure_delete is on for every connection) the write-ahead log, which still
+// holds the pages as they were, is checkpointed and truncated; on PostgreSQL the table is
+// vacuumed, so that its dead rows are removed. Backups and archived WAL keep what they hold.
+func (s *Store) ScrubErased(ctx context.Context) error {
+	q := `PRAGMA wal_checkpoint(TRUNCATE)`
+	if s.dialect == "postgres" {
+		q = `VACUUM votes`
 	}
-	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET record_sha256 = ? WHERE id = ?`), sha, roundID)
-	return err
+	if _, err := s.db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("store: unable to scrub erased votes: %w", err)
+	}
+	return nil
 }
 
-// Record returns the stored bytes of a closed round's record.
-func (s *Store) Record(ctx context.Context, roundID int64) ([]byte, error) {
-	var body []byte
-	err := s.db.GetContext(ctx, &body, s.rebind(`SELECT body FROM round_records WHERE round_id = ?`), roundID)
-	return body, notFound(err)
+// AddRoundText counts n more bytes of text written into a round.
+func (t *Tx) AddRoundText(ctx context.Context, roundID int64, n int) error {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET text_bytes = text_bytes + ? WHERE id = ?`), n, roundID)
+	if err != nil {
+		return fmt.Errorf("store: unable to count round text: %w", err)
+	}
+	return nil
+}
+
+// RecordFile is a closed round's frozen record: the bytes the API answers, the same bytes
+// gzip-compressed, and their SHA-256.
+type RecordFile struct {
+	Body   []byte `db:"body"`
+	Gzip   []byte `db:"body_gzip"`
+	SHA256 string `db:"sha256"`
+}
+
+// SaveRecord keeps a closed round's record and publishes its digest on the round. The first
+// record saved stays: a second one (another process rendering the same round) is dropped and
+// the stored one returned.
+func (s *Store) SaveRecord(ctx context.Context, roundID int64, f RecordFile) (*RecordFile, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to begin: %w", err)
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, s.rebind(`INSERT INTO round_records (round_id, body, body_gzip, sha256) VALUES (?, ?, ?, ?)
+		ON CONFLICT (round_id) DO NOTHING`), roundID, f.Body, f.Gzip, f.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to store record: %w", err)
+	}
+	var stored RecordFile
+	if err := tx.GetContext(ctx, &stored, s.rebind(`SELECT body, body_gzip, sha256 FROM round_records WHERE round_id = ?`), roundID); err != nil {
+		return nil, fmt.Errorf("store: unable to read the record back: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, s.rebind(`UPDATE rounds SET record_sha256 = ? WHERE id = ? AND record_sha256 IS NULL`), stored.SHA256, roundID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to publish the record's digest: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: unable to commit: %w", err)
+	}
+	return &stored, nil
+}
+
+// Record returns the stored record of a closed round; ErrNotFound while it is not rendered yet.
+func (s *Store) Record(ctx context.Context, roundID int64) (*RecordFile, error) {
+	var f RecordFile
+	err := s.db.GetContext(ctx, &f, s.rebind(`SELECT body, body_gzip, sha256 FROM round_records WHERE round_id = ?`), roundID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &f, nil
+}
+
+// UnrecordedRounds lists closed rounds whose record is not stored yet (a process stopped
+// between the close and the rendering).
+func (s *Store) UnrecordedRounds(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := s.db.SelectContext(ctx, &ids, `SELECT id FROM rounds WHERE status = 'closed' AND record_sha256 IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list unrecorded rounds: %w", err)
+	}
+	return ids, nil
 }
 
 // DueRounds lists open rounds whose closing time has passed.

@@ -56,6 +56,9 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "synchronous(NORMAL)")
+		// Deleted rows are overwritten, not merely unlinked: an erased secret vote must not be
+		// readable from the file afterwards.
+		q.Add("_pragma", "secure_delete(1)")
 		q.Set("_txlock", "immediate")
 		q.Set("_time_format", "sqlite")
 		db, err := sqlx.Open("sqlite", "file:"+path+"?"+q.Encode())

@@ -115,14 +115,14 @@ func TestOutcomesSearchCyrillic(t *testing.T) {
 		c, _ := seedCouncil(t, st)
 		mk := func(title, search string) {
 			_, err := st.InCouncil(ctx, c.ID, func(tx *store.Tx) error {
-				r := &store.Round{Title: title, Ballot: "open"}
+				r := &store.Round{Title: title, Ballot: "open", ResultsVisibility: "live"}
 				if err := tx.CreateRound(ctx, r); err != nil {
 					return err
 				}
 				if err := tx.OpenRound(ctx, r); err != nil {
 					return err
 				}
-				return tx.CloseRound(ctx, r, search)
+				return tx.CloseRound(ctx, r, 1, search)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -149,19 +149,26 @@ func TestRecordBytesAreKeptExactly(t *testing.T) {
 		body := []byte("{\n  \"title\": \"Перущица \\u003cb\\u003e\"\n}\n\x00\xff")
 		var id int64
 		_, err := st.InCouncil(ctx, c.ID, func(tx *store.Tx) error {
-			r := &store.Round{Title: "r", Ballot: "open"}
+			r := &store.Round{Title: "r", Ballot: "open", ResultsVisibility: "live"}
 			if err := tx.CreateRound(ctx, r); err != nil {
 				return err
 			}
 			id = r.ID
-			return tx.StoreRecord(ctx, r.ID, body, "digest")
+			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := st.SaveRecord(ctx, id, store.RecordFile{Body: body, Gzip: []byte{1, 2}, SHA256: "digest"}); err != nil {
+			t.Fatal(err)
+		}
+		// A second rendering (another process) does not replace the first.
+		if f, err := st.SaveRecord(ctx, id, store.RecordFile{Body: []byte("other"), SHA256: "other"}); err != nil || f.SHA256 != "digest" {
+			t.Fatalf("second save: %+v, %v", f, err)
+		}
 		got, err := st.Record(ctx, id)
-		if err != nil || string(got) != string(body) {
-			t.Fatalf("record %q, %v", got, err)
+		if err != nil || string(got.Body) != string(body) || got.SHA256 != "digest" || string(got.Gzip) != "\x01\x02" {
+			t.Fatalf("record %+v, %v", got, err)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -124,11 +125,14 @@ func (s *Store) EventsAfter(ctx context.Context, councilID, after int64, limit i
 	return toEvents(rows), nil
 }
 
-// RoundEvents returns every event of a round, oldest first.
-func roundEvents(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, roundID int64) ([]Event, error) {
+// roundEvents returns the events of a round up to seq upTo (0: all), oldest first.
+func roundEvents(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, roundID, upTo int64) ([]Event, error) {
+	if upTo <= 0 {
+		upTo = math.MaxInt64
+	}
 	var rows []eventRow
 	err := sqlx.SelectContext(ctx, q, &rows, rebind(`SELECT `+eventColumns+` FROM events
-		WHERE round_id = ? ORDER BY seq`), roundID)
+		WHERE round_id = ? AND seq <= ? ORDER BY seq`), roundID, upTo)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read round events: %w", err)
 	}
@@ -149,3 +153,40 @@ func (s *Store) LastSeq(ctx context.Context, councilID int64) (int64, error) {
 	err := s.db.GetContext(ctx, &seq, s.rebind(`SELECT last_seq FROM councils WHERE id = ?`), councilID)
 	return seq, notFound(err)
 }
+
+// LastEvent returns the council's highest committed seq and the time of that event (zero when
+// the council has no events yet): where a page's live connection starts, and the identity of
+// that position.
+func (s *Store) LastEvent(ctx context.Context, councilID int64) (int64, time.Time, error) {
+	var row struct {
+		Seq int64      `db:"last_seq"`
+		At  *time.Time `db:"at"`
+	}
+	err := s.db.GetContext(ctx, &row, s.rebind(`SELECT c.last_seq, e.at FROM councils c
+		LEFT JOIN events e ON e.council_id = c.id AND e.seq = c.last_seq WHERE c.id = ?`), councilID)
+	if err != nil {
+		return 0, time.Time{}, notFound(err)
+	}
+	if row.At == nil {
+		return row.Seq, time.Time{}, nil
+	}
+	return row.Seq, row.At.UTC(), nil
+}
+
+// RecentWrites returns when the author's latest writes of a kind ("topics", "posts" or
+// "proposals") since a moment were made, newest first, at most limit of them.
+func (t *Tx) RecentWrites(ctx context.Context, kind string, authorID int64, since time.Time, limit int) ([]time.Time, error) {
+	table, ok := writeTables[kind]
+	if !ok {
+		return nil, fmt.Errorf("store: no writes of kind %q", kind)
+	}
+	var times []time.Time
+	err := t.tx.SelectContext(ctx, &times, t.store.rebind(`SELECT created_at FROM `+table+`
+		WHERE author_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?`), authorID, since.UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to count recent %s: %w", kind, err)
+	}
+	return times, nil
+}
+
+var writeTables = map[string]string{"topics": "topics", "posts": "posts", "proposals": "proposals"}

@@ -82,7 +82,12 @@ type Round struct {
 	OutcomeSummary string     `json:"outcome_summary" db:"outcome_summary"`
 	RecordSHA256   *string    `json:"record_sha256" db:"record_sha256"`
 	CreatedAt      time.Time  `json:"created_at" db:"created_at"`
-	Results        []Result   `json:"results,omitempty" db:"-"`
+	// ResultsVisibility says when tallies show: "live", or "after_close" (nobody sees one
+	// before the close).
+	ResultsVisibility string   `json:"results_visibility" db:"results_visibility"`
+	TextBytes         int64    `json:"-" db:"text_bytes"` // bytes of text written into the round, edits included
+	ClosedSeq         *int64   `json:"-" db:"closed_seq"` // seq of the round.closed event: the record ends there
+	Results           []Result `json:"results,omitempty" db:"-"`
 }
 
 // Counts is a tally of choices; Voters counts the members who voted at all.
@@ -106,6 +111,9 @@ type Result struct {
 	Eligible int                    `json:"eligible"`
 	Outcome  string                 `json:"outcome"`
 	ByGroup  map[string]GroupResult `json:"by_group"`
+	// ByGroupWithheld says why ByGroup is null: "small_groups" when, in a secret ballot, a
+	// group with voters had fewer than three of them.
+	ByGroupWithheld string `json:"by_group_withheld,omitempty"`
 }
 
 // Topic is a discussion thread inside a round.
@@ -151,7 +159,7 @@ type Proposal struct {
 	AuthorID  int64     `json:"-" db:"author_id"`
 	AuthorNm  string    `json:"-" db:"author_name"`
 	CreatedAt time.Time `json:"created_at" db:"created_at"`
-	Tally     Counts    `json:"tally" db:"-"`
+	Tally     *Counts   `json:"tally" db:"-"` // nil while the round hides its tallies
 	VotesFor  int       `json:"-" db:"votes_for"`
 	VotesAg   int       `json:"-" db:"votes_against"`
 	VotesAb   int       `json:"-" db:"votes_abstain"`

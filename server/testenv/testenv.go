@@ -152,12 +152,24 @@ func (r *Recorder) Drain() []council.Event {
 	}
 }
 
+// NoWriteLimits lifts the per-member write rates and the round's text bound, for tests that
+// write more than a member may (tables of every endpoint, load).
+var NoWriteLimits = council.Limits{RoundText: 1 << 40, Writes: []council.WriteLimit{}}
+
 // NewWorld builds a World on st.
 func NewWorld(t testing.TB, st *store.Store) *World {
 	t.Helper()
+	return NewWorldWith(t, st, council.Config{})
+}
+
+// NewWorldWith builds a World on st with a service configured by cfg (its store, publisher
+// and base URL are the World's own).
+func NewWorldWith(t testing.TB, st *store.Store, cfg council.Config) *World {
+	t.Helper()
 	ctx := context.Background()
 	rec := &Recorder{ch: make(chan council.Event, 100000)}
-	svc := council.NewService(council.Config{Store: st, Publisher: rec, BaseURL: "http://council.test"})
+	cfg.Store, cfg.Publisher, cfg.BaseURL = st, rec, "http://council.test"
+	svc := council.NewService(cfg)
 	w := &World{Svc: svc, Store: st, Events: rec}
 	var err error
 	if w.Admin, err = svc.CreateAdmin(ctx, "admin@example.org", "Admin", "admin-password"); err != nil {
@@ -175,6 +187,12 @@ func NewWorld(t testing.TB, st *store.Store) *World {
 	}
 	w.Outsider = w.Join(t, w.Other.ID, "outsider@example.org", "Outsider", council.RoleMember, council.GroupNGO)
 	return w
+}
+
+// AnotherProcess returns a second service over the world's store, as another server process
+// would run it: nothing in memory shared with the world's own.
+func (w *World) AnotherProcess() *council.Service {
+	return council.NewService(council.Config{Store: w.Store, BaseURL: "http://council.test"})
 }
 
 // Join invites someone into a council and accepts for them.

@@ -81,13 +81,30 @@ function bumpPostCount(topicId) {
   el.textContent = plural('topic.posts', n);
 }
 
+// A secret ballot's vote events carry no tally: where the round shows tallies live, read the
+// new one over HTTP, once per burst.
+const refreshing = new Set();
+function refreshTally(id) {
+  const el = proposalEl(id);
+  if (!el?.querySelector('[data-tally]') || refreshing.has(id)) return;
+  refreshing.add(id);
+  setTimeout(async () => {
+    refreshing.delete(id);
+    try {
+      const p = await api('GET', `/api/v1/proposals/${id}`);
+      if (p?.tally) setTally(el, p.tally, { speak: true });
+    } catch { /* the next vote or a reload shows it */ }
+  }, 300);
+}
+
 function onEvent(ev) {
   if (ev.round_id !== roundId && ev.data?.id !== roundId) return;
   const d = ev.data || {};
   switch (ev.type) {
     case 'vote.cast':
     case 'vote.withdrawn':
-      setTally(proposalEl(d.proposal_id), d.tally, { speak: true });
+      if (d.tally) setTally(proposalEl(d.proposal_id), d.tally, { speak: true });
+      else refreshTally(d.proposal_id);
       break;
     case 'proposal.created':
       if (addProposal(d)) announce(t('js.new_proposal', d.title));

@@ -1,0 +1,67 @@
+package council
+
+import (
+	"container/list"
+	"sync"
+
+	"council/server/store"
+)
+
+// RecordCacheBytes bounds the memory the frozen records kept in memory take, so that a
+// popular record is read from the database once and its bytes shared by every download.
+const RecordCacheBytes = 64 << 20
+
+// recordCache keeps the most recently served frozen records, least recently used out first.
+// A frozen record never changes, so nothing in it is ever stale.
+type recordCache struct {
+	mu    sync.Mutex
+	limit int
+	size  int
+	order *list.List // of *recordEntry, most recent first
+	byID  map[int64]*list.Element
+}
+
+type recordEntry struct {
+	id   int64
+	file *store.RecordFile
+}
+
+func newRecordCache(limit int) *recordCache {
+	return &recordCache{limit: limit, order: list.New(), byID: map[int64]*list.Element{}}
+}
+
+func entrySize(f *store.RecordFile) int { return len(f.Body) + len(f.Gzip) }
+
+func (c *recordCache) get(id int64) (*store.RecordFile, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.byID[id]
+	if !ok {
+		return nil, false
+	}
+	c.order.MoveToFront(el)
+	return el.Value.(*recordEntry).file, true
+}
+
+// put keeps f unless it would take more than half the cache, evicting the least recently
+// used records to make room.
+func (c *recordCache) put(id int64, f *store.RecordFile) {
+	n := entrySize(f)
+	if n > c.limit/2 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.byID[id]; ok {
+		return
+	}
+	c.byID[id] = c.order.PushFront(&recordEntry{id: id, file: f})
+	c.size += n
+	for c.size > c.limit {
+		last := c.order.Back()
+		e := last.Value.(*recordEntry)
+		c.order.Remove(last)
+		delete(c.byID, e.id)
+		c.size -= entrySize(e.file)
+	}
+}
