@@ -16,6 +16,9 @@ type Broker interface {
 	// Publish sends ev to every process subscribed to ev.CouncilID (the publishing process
 	// included, if subscribed). It returns promptly with an error when the transport is down.
 	Publish(ctx context.Context, ev Event) error
+	// PublishControl sends c to every process, the publishing one included. Like events, it may
+	// be lost while the transport is down; the hub re-checks sessions when a connection starts.
+	PublishControl(ctx context.Context, c Control) error
 	// Subscribe starts receiving the council's events. An error is not fatal: the broker keeps
 	// the subscription and establishes it once the transport is back.
 	Subscribe(ctx context.Context, councilID int64) error
@@ -33,8 +36,15 @@ type BrokerHandler interface {
 	// HandleEvent receives one event of a subscribed council, possibly a duplicate or out of
 	// order.
 	HandleEvent(ev Event)
+	// HandleControl receives a control message from any process, this one included.
+	HandleControl(c Control)
 	// HandleSubscribed reports that the subscription to the council was established or
 	// re-established (after a reconnect): anything published before may have been missed, so
 	// the hub re-reads the Record.
 	HandleSubscribed(councilID int64)
+}
+
+// Control is a message to every process's hub rather than to one council's connections.
+type Control struct {
+	EndSessions []string `json:"end_sessions,omitempty"` // close the connections of these sessions
 }

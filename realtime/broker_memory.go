@@ -52,6 +52,20 @@ func (b *MemoryBroker) Publish(_ context.Context, ev Event) error {
 	return nil
 }
 
+// PublishControl hands c to the handler.
+func (b *MemoryBroker) PublishControl(_ context.Context, c Control) error {
+	b.mu.Lock()
+	h, closed := b.handler, b.closed
+	b.mu.Unlock()
+	if closed {
+		return errBrokerClosed
+	}
+	if h != nil {
+		h.HandleControl(c)
+	}
+	return nil
+}
+
 // Subscribe marks the council subscribed.
 func (b *MemoryBroker) Subscribe(_ context.Context, councilID int64) error {
 	b.mu.Lock()

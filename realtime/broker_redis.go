@@ -3,6 +3,7 @@ package realtime
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -66,7 +67,7 @@ func (b *RedisBroker) Run(h BrokerHandler) error {
 	if b.ps != nil || b.closed {
 		return errors.New("realtime: redis broker already running or closed")
 	}
-	b.ps = b.client.Subscribe(context.Background())
+	b.ps = b.client.Subscribe(context.Background(), b.controlChannel())
 	ch := b.ps.ChannelWithSubscriptions(
 		redis.WithChannelSize(1024),
 		redis.WithChannelHealthCheckInterval(2*time.Second),
@@ -89,6 +90,15 @@ func (b *RedisBroker) dispatch(ch <-chan any, h BrokerHandler) {
 				h.HandleSubscribed(id)
 			}
 		case *redis.Message:
+			if m.Channel == b.controlChannel() {
+				var c Control
+				if err := json.Unmarshal([]byte(m.Payload), &c); err != nil {
+					b.log.Warn("realtime: undecodable redis control message", "err", err)
+					continue
+				}
+				h.HandleControl(c)
+				continue
+			}
 			ev, err := decodeBrokerEvent([]byte(m.Payload))
 			if err != nil {
 				b.log.Warn("realtime: undecodable redis message", "channel", m.Channel, "err", err)
@@ -102,6 +112,15 @@ func (b *RedisBroker) dispatch(ch <-chan any, h BrokerHandler) {
 // Publish sends ev on the council's channel.
 func (b *RedisBroker) Publish(ctx context.Context, ev Event) error {
 	return b.client.Publish(ctx, b.channel(ev.CouncilID), encodeBrokerEvent(ev)).Err()
+}
+
+// PublishControl sends c on the control channel, which every process subscribes to.
+func (b *RedisBroker) PublishControl(ctx context.Context, c Control) error {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return b.client.Publish(ctx, b.controlChannel(), raw).Err()
 }
 
 // Subscribe adds the council's channel. go-redis remembers it even when the SUBSCRIBE could not
@@ -159,6 +178,9 @@ func (b *RedisBroker) channel(councilID int64) string {
 	return b.prefix + strconv.FormatInt(councilID, 10)
 }
 
+// controlChannel carries Control messages to every process.
+func (b *RedisBroker) controlChannel() string { return b.prefix + "control" }
+
 func (b *RedisBroker) councilOf(channel string) (int64, bool) {
 	rest, ok := strings.CutPrefix(channel, b.prefix)
 	if !ok {
@@ -168,17 +190,32 @@ func (b *RedisBroker) councilOf(channel string) (int64, bool) {
 	return id, err == nil
 }
 
-// encodeBrokerEvent frames ev as "<council> <seq> <at unix nanoseconds>\n<json>": the header is
-// cheap to parse and the JSON travels as is.
+// encodeBrokerEvent frames ev as "<council> <seq> <at> <committed> <evicts>\n<json>" (times
+// in Unix nanoseconds): the header is cheap to parse and the JSON travels as is.
 func encodeBrokerEvent(ev Event) []byte {
-	buf := make([]byte, 0, len(ev.JSON)+48)
-	buf = strconv.AppendInt(buf, ev.CouncilID, 10)
-	buf = append(buf, ' ')
-	buf = strconv.AppendInt(buf, ev.Seq, 10)
-	buf = append(buf, ' ')
-	buf = strconv.AppendInt(buf, ev.At.UnixNano(), 10)
+	buf := make([]byte, 0, len(ev.JSON)+80)
+	for i, n := range []int64{ev.CouncilID, ev.Seq, unixNano(ev.At), unixNano(ev.Committed), ev.Evicts} {
+		if i > 0 {
+			buf = append(buf, ' ')
+		}
+		buf = strconv.AppendInt(buf, n, 10)
+	}
 	buf = append(buf, '\n')
 	return append(buf, ev.JSON...)
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
 }
 
 func decodeBrokerEvent(p []byte) (Event, error) {
@@ -187,10 +224,10 @@ func decodeBrokerEvent(p []byte) (Event, error) {
 		return Event{}, errors.New("no header")
 	}
 	f := strings.Fields(string(head))
-	if len(f) != 3 {
+	if len(f) != 5 {
 		return Event{}, fmt.Errorf("header %q", head)
 	}
-	var n [3]int64
+	var n [5]int64
 	for i, s := range f {
 		v, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -198,5 +235,5 @@ func decodeBrokerEvent(p []byte) (Event, error) {
 		}
 		n[i] = v
 	}
-	return Event{CouncilID: n[0], Seq: n[1], At: time.Unix(0, n[2]), JSON: body}, nil
+	return Event{CouncilID: n[0], Seq: n[1], At: fromUnixNano(n[2]).UTC(), Committed: fromUnixNano(n[3]), Evicts: n[4], JSON: body}, nil
 }

@@ -16,7 +16,7 @@ const (
 	closePolicy    = 1008 // client sends too much
 	closeInternal  = 1011 // council could not be served
 	closeTooSlow   = 4008 // client cannot keep up; reconnect with after=
-	closeEvicted   = 4003 // the user may no longer follow the council
+	closeEvicted   = 4003 // the user may no longer follow the council: removed, or the session ended
 )
 
 const maxBatchBytes = 64 << 10 // a writer sends at most about this much per write call
@@ -31,7 +31,8 @@ type conn struct {
 	ws        *fws.Conn
 	net       net.Conn
 	councilID int64
-	userID    int64 // who is connected (0: not given), so that a removed member can be let go
+	userID    int64  // who is connected (0: not given), so that a removed member can be let go
+	session   string // the session it was opened with ("" when not given), so that a sign-out ends it
 
 	queue chan outBatch // bounded; full means the client is too slow
 	pongs chan struct{} // the client sent {"type":"ping"}
@@ -236,7 +237,7 @@ func (c *conn) newBatchWriter() *batchWriter {
 func (w *batchWriter) add(f *outFrame) error {
 	c := w.c
 	switch {
-	case f.resync > 0:
+	case f.isResync:
 		c.lastSent = f.resync
 	case f.seq <= c.lastSent:
 		return nil
@@ -269,10 +270,14 @@ func (w *batchWriter) release() {
 	}
 }
 
+// countSent counts the events written; the latency metric takes live deliveries only, so that
+// a client resuming from the record does not add the events' age to it.
 func (c *conn) countSent(sent []*outFrame) {
 	now := time.Now()
 	for _, f := range sent {
-		c.h.metrics.latency.Observe(now.Sub(f.at).Seconds())
+		if !f.committed.IsZero() {
+			c.h.metrics.latency.Observe(now.Sub(f.committed).Seconds())
+		}
 	}
 	c.h.metrics.delivered.Add(float64(len(sent)))
 }

@@ -275,16 +275,12 @@ func (st *councilState) deliver(evs []Event) {
 // evict closes, with 4003, the connections of users whom one of evs takes out of the council,
 // before the batch reaches them.
 func (st *councilState) evict(evs []Event) {
-	if st.h.opts.Evicts == nil {
-		return
-	}
 	for _, ev := range evs {
-		user, ok := st.h.opts.Evicts(ev)
-		if !ok || user == 0 {
+		if ev.Evicts == 0 {
 			continue
 		}
 		for c := range st.conns {
-			if c.userID == user {
+			if c.userID == ev.Evicts {
 				delete(st.conns, c)
 				c.kick(closeEvicted, "no longer a member")
 			}

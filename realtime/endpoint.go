@@ -1,6 +1,8 @@
 package realtime
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -17,8 +19,22 @@ const LocalCouncilID = "council_id"
 // int64); Options.Evicts names users by it.
 const LocalUserID = "realtime_user_id"
 
-// localAfter carries the parsed ?after= from the HTTP request to the websocket (-1: not given).
-const localAfter = "realtime_after"
+// LocalSession is the Locals key under which the server may store the session the connection is
+// opened with (a string); Hub.EndSessions closes connections by it, and the per-session cap
+// counts by it.
+const LocalSession = "realtime_session"
+
+// localStart carries the parsed resume position and the reservation from the HTTP request to
+// the websocket.
+const localStart = "realtime_start"
+
+// startRequest is where a client asks to start: after (-1: not given), and the "at" of that
+// event as the client saw it (zero: not given), which must match the record's.
+type startRequest struct {
+	after   int64
+	at      time.Time
+	release func()
+}
 
 // Handler returns the websocket endpoint GET /api/v1/councils/:id/live?after=SEQ.
 //
@@ -29,9 +45,11 @@ const localAfter = "realtime_after"
 func (h *Hub) Handler() fiber.Handler {
 	upgrade := websocket.New(func(ws *websocket.Conn) {
 		id, _ := ws.Locals(LocalCouncilID).(int64)
-		after, _ := ws.Locals(localAfter).(int64)
+		start, _ := ws.Locals(localStart).(*startRequest)
 		user, _ := ws.Locals(LocalUserID).(int64)
-		h.serve(ws.Conn, id, after, user)
+		session, _ := ws.Locals(LocalSession).(string)
+		defer start.release()
+		h.serve(ws.Conn, Admission{CouncilID: id, UserID: user, Session: session}, start)
 	}, websocket.Config{HandshakeTimeout: 10 * time.Second})
 	return func(c *fiber.Ctx) error {
 		id, ok := c.Locals(LocalCouncilID).(int64)
@@ -39,13 +57,9 @@ func (h *Hub) Handler() fiber.Handler {
 			h.log.Error("realtime: live endpoint mounted without Locals(council_id) as int64")
 			return jsonError(c, fiber.StatusInternalServerError, "internal", "council unknown")
 		}
-		after := int64(-1)
-		if s := c.Query("after"); s != "" {
-			v, err := strconv.ParseInt(s, 10, 64)
-			if err != nil || v < 0 {
-				return jsonError(c, fiber.StatusBadRequest, "bad_request", "after must be a non-negative integer seq")
-			}
-			after = v
+		start, err := parseStart(c)
+		if err != nil {
+			return jsonError(c, fiber.StatusBadRequest, "bad_request", err.Error())
 		}
 		if !websocket.IsWebSocketUpgrade(c) {
 			c.Set(fiber.HeaderUpgrade, "websocket")
@@ -54,26 +68,58 @@ func (h *Hub) Handler() fiber.Handler {
 		if h.isClosing() {
 			return jsonError(c, fiber.StatusServiceUnavailable, "unavailable", "server shutting down")
 		}
-		c.Locals(localAfter, after)
+		user, _ := c.Locals(LocalUserID).(int64)
+		session, _ := c.Locals(LocalSession).(string)
+		release, ok := h.reserve(user, session)
+		if !ok {
+			h.metrics.refused.Inc()
+			c.Set(fiber.HeaderRetryAfter, "10")
+			return jsonError(c, fiber.StatusTooManyRequests, "rate_limited",
+				"too many live connections for this account; close another tab or window first")
+		}
+		start.release = release
+		c.Locals(localStart, start)
 		if err := upgrade(c); err != nil {
+			release()
 			return jsonError(c, fiber.StatusBadRequest, "bad_request", "websocket handshake failed")
 		}
 		return nil
 	}
 }
 
+// parseStart reads ?after=SEQ and ?at=TIME (RFC 3339, the "at" of event SEQ as the client has it).
+func parseStart(c *fiber.Ctx) (*startRequest, error) {
+	start := &startRequest{after: -1, release: func() {}}
+	if s := c.Query("after"); s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || v < 0 {
+			return nil, errors.New("after must be a non-negative integer seq")
+		}
+		start.after = v
+	}
+	if s := c.Query("at"); s != "" {
+		at, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil || start.after <= 0 {
+			return nil, errors.New("at must be the RFC 3339 time of the event named by after")
+		}
+		start.at = at
+	}
+	return start, nil
+}
+
 func jsonError(c *fiber.Ctx, status int, code, msg string) error {
 	return c.Status(status).JSON(fiber.Map{"error": code, "message": msg})
 }
 
-// serve runs one websocket: join the council (so live events are captured from now on),
-// start the writer with the resume plan, read until the end, then wait for the writer, since
-// the connection is recycled when serve returns.
-func (h *Hub) serve(ws *fws.Conn, councilID, after, userID int64) {
-	c := newConn(h, ws, councilID)
-	c.userID = userID
+// serve runs one websocket: register it (so that a session's end finds it from now on), join
+// the council (so live events are captured from now on), ask Admit again (whatever happened
+// before this point is now visible to it), start the writer with the resume plan, read until
+// the end, then wait for the writer, since the connection is recycled when serve returns.
+func (h *Hub) serve(ws *fws.Conn, a Admission, start *startRequest) {
+	c := newConn(h, ws, a.CouncilID)
+	c.userID, c.session = a.UserID, a.Session
 	if !h.track(c) {
-		_ = ws.WriteControl(fws.CloseMessage, fws.FormatCloseMessage(closeGoingAway, "server shutting down"), c.deadline())
+		c.refuse(closeGoingAway, "server shutting down")
 		return
 	}
 	defer h.untrack(c)
@@ -83,15 +129,47 @@ func (h *Hub) serve(ws *fws.Conn, councilID, after, userID int64) {
 		if err == errShuttingDown {
 			code = closeGoingAway
 		}
-		_ = ws.WriteControl(fws.CloseMessage, fws.FormatCloseMessage(code, err.Error()), c.deadline())
+		c.refuse(code, err.Error())
 		return
 	}
 	defer h.leave(st, c)
-	plan := c.planStart(after, st.attach(c))
+	last := st.attach(c)
+	if code, reason := h.admit(a); code != 0 {
+		c.refuse(code, reason)
+		return
+	}
+	plan := c.planStart(start.after, last)
+	plan.at = start.at
 	go c.writeLoop(plan)
 	c.readLoop()
 	c.kick(closeNormal, "")
 	c.waitWriter()
+}
+
+// admit asks Options.Admit about a connection now attached; it answers the close code to refuse
+// it with, or 0.
+func (h *Hub) admit(a Admission) (int, string) {
+	if h.opts.Admit == nil {
+		return 0, ""
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, h.opts.RecordTimeout)
+	defer cancel()
+	switch err := h.opts.Admit(ctx, a); {
+	case err == nil:
+		return 0, ""
+	case errors.Is(err, ErrNotAllowed):
+		return closeEvicted, "no longer allowed"
+	default:
+		h.log.Warn("realtime: cannot check a new connection's rights", "council", a.CouncilID, "err", err)
+		return closeInternal, "cannot check access"
+	}
+}
+
+// refuse closes a connection whose writer never started: the code of a kick that came first
+// wins over the one given.
+func (c *conn) refuse(code int, reason string) {
+	c.kick(code, reason)
+	_ = c.ws.WriteControl(fws.CloseMessage, fws.FormatCloseMessage(c.closeCode, c.closeText), c.deadline())
 }
 
 // waitWriter gives the writer CloseGrace to finish its close frame, then cuts it short.

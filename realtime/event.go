@@ -20,8 +20,17 @@ import (
 type Event struct {
 	CouncilID int64
 	Seq       int64
-	At        time.Time // commit time, for the delivery-latency metric
-	JSON      []byte
+	// At is the event's own time in the record, the "at" of its JSON: with Seq it identifies
+	// the event, so that a client resuming after a database restore is told to start over
+	// rather than silently skip what the restored record holds under the same seq.
+	At time.Time
+	// Committed is when the server committed the event, for the delivery-latency metric; zero
+	// for events read back from the record (a replay is not a live delivery).
+	Committed time.Time
+	// Evicts names a user the event takes out of the council (a member removed), 0 for none:
+	// that user's connections to the council close with 4003 before the event reaches them.
+	Evicts int64
+	JSON   []byte
 }
 
 // Record reads committed events back from the database, the truth that the hub repairs from.

@@ -10,10 +10,11 @@ import (
 // and the same value is queued to every connection of the council, so nothing is copied per
 // client.
 type outFrame struct {
-	seq    int64     // the event's seq; 0 for frames that are not events
-	at     time.Time // the event's commit time, for the latency metric
-	resync int64     // >0: a resync frame; the connection continues after this seq
-	wire   []byte    // the complete websocket frame (header and payload)
+	seq       int64     // the event's seq; 0 for frames that are not events
+	committed time.Time // when the event was committed, for the latency of live deliveries (zero: a replay)
+	isResync  bool      // a resync frame: the connection continues after seq resync
+	resync    int64
+	wire      []byte // the complete websocket frame (header and payload)
 }
 
 // outBatch is one queue item: frames delivered together (consecutive events, or one resync).
@@ -21,13 +22,13 @@ type outBatch []*outFrame
 
 // eventFrame encodes ev once for every connection.
 func eventFrame(ev Event) *outFrame {
-	return &outFrame{seq: ev.Seq, at: ev.At, wire: textFrame(ev.JSON)}
+	return &outFrame{seq: ev.Seq, committed: ev.Committed, wire: textFrame(ev.JSON)}
 }
 
 // resyncFrame tells the client to reload over HTTP; live events continue after lastSeq.
 func resyncFrame(lastSeq int64) *outFrame {
 	p := strconv.AppendInt([]byte(`{"type":"resync","last_seq":`), lastSeq, 10)
-	return &outFrame{resync: lastSeq, wire: textFrame(append(p, '}'))}
+	return &outFrame{isResync: true, resync: lastSeq, wire: textFrame(append(p, '}'))}
 }
 
 // pongFrame answers a client's {"type":"ping"}.

@@ -48,6 +48,13 @@ func startServer(t *testing.T, rec Record, broker Broker, opts Options, sndBuf i
 			return fiber.ErrNotFound
 		}
 		c.Locals(LocalCouncilID, id)
+		if u := c.Get("X-Test-User"); u != "" {
+			user, _ := strconv.ParseInt(u, 10, 64)
+			c.Locals(LocalUserID, user)
+		}
+		if s := c.Get("X-Test-Session"); s != "" {
+			c.Locals(LocalSession, s)
+		}
 		return c.Next()
 	}, hub.Handler())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -132,6 +139,26 @@ func dial(t *testing.T, s *testServer, councilID int64, after string, rcvBuf int
 	go c.read()
 	t.Cleanup(func() { c.close() })
 	return c
+}
+
+// dialAs connects as a user with a session (through the test server's headers) to the url's
+// query; it returns the refusal instead of failing.
+func dialAs(t *testing.T, s *testServer, councilID, user int64, session, query string) (*client, *http.Response, error) {
+	t.Helper()
+	d := fws.Dialer{HandshakeTimeout: 5 * time.Second}
+	h := http.Header{"X-Test-User": {strconv.FormatInt(user, 10)}, "X-Test-Session": {session}}
+	u := s.url(councilID, "")
+	if query != "" {
+		u += "?" + query
+	}
+	ws, resp, err := d.Dial(u, h)
+	if err != nil {
+		return nil, resp, err
+	}
+	c := &client{t: t, ws: ws, done: make(chan struct{})}
+	go c.read()
+	t.Cleanup(func() { c.close() })
+	return c, resp, nil
 }
 
 func (c *client) read() {

@@ -33,11 +33,31 @@ type Options struct {
 	ReadLimit      int64         // largest client frame, bytes; default 4096 (bigger closes with 1009)
 	ClientRate     int           // client messages per second before closing with 1008; default 20
 
-	// Evicts, when set, names the user an event takes out of its council (a member removed):
-	// that user's connections to the council are closed with 4003 instead of receiving it.
-	Evicts     func(ev Event) (userID int64, ok bool)
 	CloseGrace time.Duration // how long to wait for the client's close reply; default 1s
+
+	// MaxPerSession and MaxPerUser cap the websockets one session, and one user across their
+	// sessions, may hold on this process; past them the upgrade is refused with 429. Defaults
+	// 8 and 24: a few tabs on a few devices, not thousands of sockets from one account.
+	MaxPerSession int
+	MaxPerUser    int
+
+	// Admit, when set, is asked again once a new connection is attached to its council and
+	// registered for session ends — after which no removal or sign-out can slip by unseen — whether
+	// its user may still follow the council with that session. An ErrNotAllowed answer closes
+	// the connection with 4003, any other error with 1011.
+	Admit func(ctx context.Context, a Admission) error
 }
+
+// Admission is who a connection is for: the council, the user and the session.
+type Admission struct {
+	CouncilID int64
+	UserID    int64
+	Session   string
+}
+
+// ErrNotAllowed is what Options.Admit answers for a connection that may no longer follow its
+// council.
+var ErrNotAllowed = errors.New("realtime: not allowed")
 
 func (o Options) withDefaults() Options {
 	if o.Log == nil {
@@ -56,6 +76,8 @@ func (o Options) withDefaults() Options {
 	setDefault(&o.ReadLimit, 4096)
 	setDefault(&o.ClientRate, 20)
 	setDefault(&o.CloseGrace, time.Second)
+	setDefault(&o.MaxPerSession, 8)
+	setDefault(&o.MaxPerUser, 24)
 	return o
 }
 
@@ -92,6 +114,9 @@ type Hub struct {
 	subMu sync.Mutex // serialises broker (un)subscriptions
 	subs  map[int64]int
 
+	perSession map[string]int // connections, and upgrades under way, per session; guarded by mu
+	perUser    map[int64]int  // the same per user
+
 	pubQueue   chan Event
 	pubStop    chan struct{}
 	pubDone    chan struct{}
@@ -111,9 +136,12 @@ func NewHub(rec Record, broker Broker, opts Options) *Hub {
 		councils: make(map[int64]*councilState),
 		conns:    make(map[*conn]struct{}),
 		subs:     make(map[int64]int),
-		pubQueue: make(chan Event, opts.PublishQueue),
-		pubStop:  make(chan struct{}),
-		pubDone:  make(chan struct{}),
+
+		perSession: make(map[string]int),
+		perUser:    make(map[int64]int),
+		pubQueue:   make(chan Event, opts.PublishQueue),
+		pubStop:    make(chan struct{}),
+		pubDone:    make(chan struct{}),
 	}
 	if err := broker.Run(brokerSink{h}); err != nil {
 		h.log.Error("realtime: broker did not start", "err", err)
@@ -146,6 +174,66 @@ func (h *Hub) deliverLocal(ev Event) {
 	if st != nil {
 		st.push(ev)
 	}
+}
+
+// EndSessions closes, with 4003, every live connection opened with one of the sessions, on this
+// process at once and on the others through the broker: a sign-out or a revoked session leaves
+// no socket behind. Sessions are named as the connections were given them (Admission.Session).
+func (h *Hub) EndSessions(ctx context.Context, sessions ...string) error {
+	if len(sessions) == 0 {
+		return nil
+	}
+	h.endLocal(sessions)
+	ctx, cancel := context.WithTimeout(ctx, h.opts.PublishTimeout)
+	defer cancel()
+	err := h.broker.PublishControl(ctx, Control{EndSessions: sessions})
+	h.noteBroker(err)
+	return err
+}
+
+// endLocal kicks this process's connections of the sessions.
+func (h *Hub) endLocal(sessions []string) {
+	ended := make(map[string]bool, len(sessions))
+	for _, s := range sessions {
+		if s != "" {
+			ended[s] = true
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.conns {
+		if ended[c.session] {
+			c.kick(closeEvicted, "session ended")
+		}
+	}
+}
+
+// reserve counts a connection about to be upgraded against the caps of its session and user;
+// the returned func gives the place back, once.
+func (h *Hub) reserve(user int64, session string) (release func(), ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if session != "" && h.perSession[session] >= h.opts.MaxPerSession {
+		return nil, false
+	}
+	if user != 0 && h.perUser[user] >= h.opts.MaxPerUser {
+		return nil, false
+	}
+	h.perSession[session]++
+	h.perUser[user]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			if h.perSession[session]--; h.perSession[session] <= 0 {
+				delete(h.perSession, session)
+			}
+			if h.perUser[user]--; h.perUser[user] <= 0 {
+				delete(h.perUser, user)
+			}
+		})
+	}, true
 }
 
 // Ready reports the broker's health, for /readyz.
@@ -248,6 +336,8 @@ func (h *Hub) noteBroker(err error) {
 type brokerSink struct{ h *Hub }
 
 func (s brokerSink) HandleEvent(ev Event) { s.h.deliverLocal(ev) }
+
+func (s brokerSink) HandleControl(c Control) { s.h.endLocal(c.EndSessions) }
 
 func (s brokerSink) HandleSubscribed(councilID int64) {
 	s.h.mu.Lock()

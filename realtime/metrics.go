@@ -12,6 +12,7 @@ type metrics struct {
 	published       prometheus.Counter
 	publishFailures prometheus.Counter
 	recordReads     prometheus.Counter
+	refused         prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -45,10 +46,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "council_realtime_record_reads_total",
 			Help: "Reads of the event record to fill a gap, resume a client or catch up after a broker outage.",
 		}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "council_websocket_refused_total",
+			Help: "Websocket upgrades refused because the session or the user holds as many as allowed.",
+		}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.connections, m.delivered, m.overflows, m.latency, m.published,
-			m.publishFailures, m.recordReads)
+			m.publishFailures, m.recordReads, m.refused)
 	}
 	return m
 }

@@ -33,7 +33,7 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 	}
 	log.Debug("database ready", "dialect", st.Dialect(), "schema_version", version)
 	pub := &publisher{}
-	svc := council.NewService(council.Config{Store: st, Publisher: pub, Log: log, BaseURL: cfg.BaseURL})
+	svc := council.NewService(council.Config{Store: st, Publisher: pub, Sessions: pub, Log: log, BaseURL: cfg.BaseURL})
 	return &app{log: log, store: st, svc: svc, pub: pub}, nil
 }
 

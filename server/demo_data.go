@@ -94,7 +94,7 @@ func demoJoin(ctx context.Context, svc *council.Service, admin *council.User, co
 	if err != nil {
 		return nil, err
 	}
-	return svc.AcceptInvitation(ctx, token, p.name, demoPassword)
+	return svc.AcceptInvitation(ctx, token, p.name, demoPassword, "")
 }
 
 func str(s string) *string { return &s }

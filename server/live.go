@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"sync/atomic"
@@ -26,32 +25,34 @@ func (p *publisher) Publish(events []council.Event) {
 	committed := time.Now() // the latency metric runs from here: the transaction has just committed
 	for _, ev := range events {
 		if re, err := liveEvent(ev); err == nil {
-			re.At = committed
+			re.Committed = committed
 			hub.Publish(re)
 		}
 	}
 }
 
-func liveEvent(ev council.Event) (realtime.Event, error) {
-	raw, err := json.Marshal(ev)
-	return realtime.Event{CouncilID: ev.CouncilID, Seq: ev.Seq, At: ev.At, JSON: raw}, err
+// EndSessions closes the live connections of ended sessions on every process.
+func (p *publisher) EndSessions(ctx context.Context, sessions ...string) error {
+	if hub := p.hub.Load(); hub != nil {
+		return hub.EndSessions(ctx, sessions...)
+	}
+	return nil
 }
 
-// evicts tells the hub which user a member.left event takes out of the council, so that their
-// open streams are closed wherever they are connected.
-func evicts(ev realtime.Event) (int64, bool) {
-	if !bytes.Contains(ev.JSON, []byte(`"type":"member.left"`)) {
-		return 0, false
+func liveEvent(ev council.Event) (realtime.Event, error) {
+	raw, err := json.Marshal(ev)
+	return realtime.Event{CouncilID: ev.CouncilID, Seq: ev.Seq, At: ev.At, Evicts: council.Evicts(ev), JSON: raw}, err
+}
+
+// admit tells the hub whether a connection, now attached, may still follow its council.
+func admit(svc *council.Service) func(context.Context, realtime.Admission) error {
+	return func(ctx context.Context, a realtime.Admission) error {
+		ok, err := svc.LiveAllowed(ctx, a.CouncilID, a.UserID, a.Session)
+		if err == nil && !ok {
+			err = realtime.ErrNotAllowed
+		}
+		return err
 	}
-	var left struct {
-		Data struct {
-			UserID int64 `json:"user_id"`
-		} `json:"data"`
-	}
-	if json.Unmarshal(ev.JSON, &left) != nil {
-		return 0, false
-	}
-	return left.Data.UserID, true
 }
 
 // record lets the hub read events back from the store, hidden posts' text left out.

@@ -124,7 +124,7 @@ func newCluster(t *testing.T, n int, redisURL string) *cluster {
 }
 
 func (cl *cluster) start(t *testing.T) *process {
-	return startServer(t, t.TempDir(), "DATABASE_URL="+cl.dbURL, "REDIS_URL="+cl.redisURL, "REDIS_PREFIX="+cl.prefix)
+	return startServer(t, t.TempDir(), "DATABASE_URL="+cl.dbURL, "REDIS_URL="+cl.redisURL, "REDIS_PREFIX="+cl.prefix, "METRICS_TOKEN="+metricsToken)
 }
 
 // deliberation is a council with an open round, proposals, and members who can vote.

@@ -66,9 +66,14 @@ func TestLoadLiveFanout(t *testing.T) {
 	fmt.Println()
 }
 
+// metricsToken is the bearer token the test processes ask for on /metrics.
+const metricsToken = "test-metrics-token"
+
 // latency reads the delivery-latency histogram from a process's /metrics.
 func latency(t *testing.T, base string) (sum, count float64, buckets map[float64]float64) {
-	resp, err := http.Get(base + "/metrics")
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

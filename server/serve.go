@@ -34,10 +34,12 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeBroker()
-	hub := realtime.NewHub(record{svc: a.svc, st: a.store}, broker, realtime.Options{Log: a.log, Registerer: reg, Evicts: evicts})
+	hub := realtime.NewHub(record{svc: a.svc, st: a.store}, broker, realtime.Options{Log: a.log, Registerer: reg,
+		Admit: admit(a.svc), MaxPerSession: cfg.LiveMaxPerSession, MaxPerUser: cfg.LiveMaxPerUser})
 	a.pub.hub.Store(hub)
 
-	web := httpapi.New(httpapi.Config{Service: a.svc, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg, ProxyHeader: cfg.ProxyHeader})
+	web := httpapi.New(httpapi.Config{Service: a.svc, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
+		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.trustedProxies(), MetricsToken: cfg.MetricsToken})
 	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
 	if err != nil {
 		return err

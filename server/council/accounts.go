@@ -16,28 +16,11 @@ import (
 	"council/server/store"
 )
 
-// BcryptCost is the work factor for password hashes; tests lower it.
-var BcryptCost = bcrypt.DefaultCost
-
-// MinPassword is the shortest password accepted.
-const MinPassword = 10
-
 // SessionTTL is how long a sign-in lasts.
 const SessionTTL = 30 * 24 * time.Hour
 
 // InvitationTTL is how long an invitation can be accepted.
 const InvitationTTL = 7 * 24 * time.Hour
-
-// Sign-in throttling: this many failures within the window for one email (or one address)
-// and further attempts are refused until the oldest failure leaves the window.
-const (
-	MaxFailuresPerEmail   = 5
-	MaxFailuresPerAddress = 20
-	FailureWindow         = 15 * time.Minute
-)
-
-// dummyHash makes a sign-in with an unknown email cost as much as one with a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such account, no such password"), bcrypt.DefaultCost)
 
 // RandomToken returns 32 random bytes, URL-safe encoded.
 func RandomToken() string {
@@ -64,17 +47,8 @@ func checkEmail(v Validation, field, email string) {
 	}
 }
 
-func checkPassword(v Validation, password string) {
-	switch {
-	case len([]rune(password)) < MinPassword:
-		v.Add("password", "must be at least 10 characters")
-	case len(password) > 72:
-		v.Add("password", "must be at most 72 bytes")
-	}
-}
-
-func hashPassword(password string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+func (s *Service) hashPassword(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost)
 	return string(h), err
 }
 
@@ -84,11 +58,11 @@ func (s *Service) CreateAdmin(ctx context.Context, email, name, password string)
 	v := Validation{}
 	checkEmail(v, "email", email)
 	checkText(v, "name", name, true, MaxTitle)
-	checkPassword(v, password)
+	checkNewPassword(v, "password", password, email, name)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hashPassword(password)
 	if err != nil {
 		return nil, err
 	}
@@ -106,94 +80,6 @@ func (s *Service) CreateAdmin(ctx context.Context, email, name, password string)
 func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
 	n, err := s.st.CountAdmins(ctx)
 	return n > 0, err
-}
-
-// RateLimited is returned when an action is throttled; RetryAfter says for how long.
-type RateLimited struct {
-	RetryAfter time.Duration
-	Message    string // for people; a default when empty
-}
-
-func (e *RateLimited) Error() string { return "rate_limited: " + e.Message }
-
-// Authenticate checks an email and password, throttling failures per email and per address.
-func (s *Service) Authenticate(ctx context.Context, email, password, address string) (*User, error) {
-	email = NormaliseEmail(email)
-	var u *User
-	if len(email) <= 254 && !strings.ContainsRune(email, 0) { // no account has such an email
-		var err error
-		if u, err = s.st.UserByEmail(ctx, email); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-	}
-	limits := []limit{{emailKey(email), MaxFailuresPerEmail}, {"addr:" + HashToken(address), MaxFailuresPerAddress}}
-	if err := s.checkPassword(ctx, u, password, limits); err != nil {
-		return nil, err
-	}
-	return u, nil
-}
-
-// limit is a key sign-in failures are counted under, and how many it tolerates.
-type limit struct {
-	key string
-	max int
-}
-
-// emailKey counts failures per email without keeping the email itself.
-func emailKey(email string) string { return "email:" + HashToken(email) }
-
-// checkPassword counts the attempt under each key before comparing, so that attempts made
-// in parallel cannot slip past the limit together (each sees the others'); an attempt refused
-// by the limit or made with the right password is taken back, and a right password also
-// clears the failures of the account's email. u nil always fails, at the same cost.
-func (s *Service) checkPassword(ctx context.Context, u *User, password string, limits []limit) error {
-	keys := make([]string, len(limits))
-	for i, l := range limits {
-		keys[i] = l.key
-	}
-	at, err := s.st.RecordLoginFailure(ctx, keys...)
-	if err != nil {
-		return err
-	}
-	for _, l := range limits {
-		if err := s.throttle(ctx, l.key, l.max); err != nil {
-			// A refused attempt tried no password: it does not count against the other keys.
-			if ferr := s.st.ForgetLoginFailure(ctx, at, keys...); ferr != nil {
-				s.log.Warn("unable to take back a sign-in attempt", "err", ferr)
-			}
-			return err
-		}
-	}
-	hash := dummyHash
-	if u != nil {
-		hash = []byte(u.PasswordHash)
-	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
-		return Errorf(CodeUnauthenticated, "The email or the password is not right.")
-	}
-	if err := s.st.ForgetLoginFailure(ctx, at, keys...); err != nil {
-		s.log.Warn("unable to take back a sign-in attempt", "err", err)
-	}
-	if err := s.st.ClearLoginFailures(ctx, emailKey(u.Email)); err != nil {
-		s.log.Warn("unable to clear sign-in failures", "err", err)
-	}
-	return nil
-}
-
-// throttle refuses when the key has more failures in the window than it tolerates.
-func (s *Service) throttle(ctx context.Context, key string, max int) error {
-	n, oldest, err := s.st.LoginFailures(ctx, key, time.Now().Add(-FailureWindow))
-	if err != nil {
-		return err
-	}
-	if n > max && oldest != nil {
-		wait := time.Until(oldest.Add(FailureWindow))
-		if wait < time.Second {
-			wait = time.Second
-		}
-		return &RateLimited{RetryAfter: wait, Message: "Too many failed sign-ins; try again later."}
-	}
-	return nil
 }
 
 // Session is a signed-in browser: the token goes in the cookie, the CSRF token in headers.
@@ -227,9 +113,44 @@ func (s *Service) SessionByToken(ctx context.Context, token string) (*Session, e
 	return &Session{Token: token, CSRF: csrf, User: u}, nil
 }
 
-// EndSession signs out.
+// EndSession signs out: the session is deleted, and its live connections close on every
+// process.
 func (s *Service) EndSession(ctx context.Context, token string) error {
-	return s.st.DeleteSession(ctx, HashToken(token))
+	key := HashToken(token)
+	if err := s.st.DeleteSession(ctx, key); err != nil {
+		return err
+	}
+	s.sessionsEnded(ctx, key)
+	return nil
+}
+
+// sessionsEnded tells the live layer that sessions ended. The connections check their session
+// again when they start, so a message lost here leaves a socket open at most until it ends.
+func (s *Service) sessionsEnded(ctx context.Context, keys ...string) {
+	if s.ender == nil || len(keys) == 0 {
+		return
+	}
+	if err := s.ender.EndSessions(ctx, keys...); err != nil {
+		s.log.Warn("unable to close the live connections of ended sessions on every process", "err", err)
+	}
+}
+
+// LiveAllowed tells whether a live connection opened with a session (named by the hash of its
+// token) may still follow a council: the session is the user's and has not ended, and the user
+// holds a seat there or administers the site.
+func (s *Service) LiveAllowed(ctx context.Context, councilID, userID int64, sessionKey string) (bool, error) {
+	u, _, err := s.st.SessionUser(ctx, sessionKey)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if u.ID != userID {
+		return false, nil
+	}
+	a, err := s.accessTo(ctx, u, councilID)
+	return a.canSee(), err
 }
 
 // MyCouncils lists the councils a user sits on.

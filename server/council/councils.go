@@ -2,6 +2,7 @@ package council
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"regexp"
 	"time"
@@ -192,7 +193,7 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (*Invitat
 
 // AcceptInvitation creates the account (or, where the email already has one, checks its
 // password), seats it in the council and uses the invitation up.
-func (s *Service) AcceptInvitation(ctx context.Context, token, name, password string) (*User, error) {
+func (s *Service) AcceptInvitation(ctx context.Context, token, name, password, address string) (*User, error) {
 	inv, _, err := s.InvitationByToken(ctx, token)
 	if err != nil {
 		return nil, err
@@ -205,7 +206,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 	if existing != nil {
 		// The same throttle as signing in: an invitation must not become a way to guess the
 		// password of the account it names.
-		err := s.checkPassword(ctx, existing, password, []limit{{emailKey(existing.Email), MaxFailuresPerEmail}})
+		err := s.checkPassword(ctx, existing, password, newAttempt(existing.Email, address))
 		if ce, ok := AsError(err); ok && ce.Code == CodeUnauthenticated {
 			return nil, Errorf(CodeUnauthenticated, "An account with this email exists; give its password to join.")
 		}
@@ -216,11 +217,11 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 	} else {
 		v := Validation{}
 		checkText(v, "name", name, true, MaxTitle)
-		checkPassword(v, password)
+		checkNewPassword(v, "password", password, inv.Email, name)
 		if err := v.Err(); err != nil {
 			return nil, err
 		}
-		hash, err := hashPassword(password)
+		hash, err := s.hashPassword(password)
 		if err != nil {
 			return nil, err
 		}
@@ -249,6 +250,21 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 		return nil, err
 	}
 	return user, nil
+}
+
+// Evicts names the user an event takes out of its council (member.left), 0 for any other: their
+// live connections to the council close before the event would reach them.
+func Evicts(ev Event) int64 {
+	if ev.Type != "member.left" {
+		return 0
+	}
+	var left struct {
+		UserID int64 `json:"user_id"`
+	}
+	if json.Unmarshal(ev.Data, &left) != nil {
+		return 0
+	}
+	return left.UserID
 }
 
 func memberJoined(m *Member) map[string]any {

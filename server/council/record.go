@@ -9,8 +9,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"council/server/store"
 )
@@ -322,6 +324,37 @@ func (s *Service) Outcomes(ctx context.Context, q string, councilID int64, page 
 	if page > MaxOutcomesPage { // nothing is that far back: count, list nothing
 		page, limit = 1, 0
 	}
+	if utf8.RuneCountInString(q) > MaxSearchLength {
+		return nil, 0, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("The search text is longer than %d characters.", MaxSearchLength)}
+	}
 	q = strings.ReplaceAll(q, "\x00", " ") // PostgreSQL refuses NUL in text
-	return s.st.Outcomes(ctx, store.OutcomeQuery{Text: q, CouncilID: councilID, Limit: limit, Offset: (page - 1) * OutcomesPageSize})
+	return s.st.Outcomes(ctx, store.OutcomeQuery{Text: searchTerms(q), CouncilID: councilID, Limit: limit, Offset: (page - 1) * OutcomesPageSize})
+}
+
+// Search bounds: a longer text is refused; past so many words, or so long a word, the rest is
+// not searched for (a query of a thousand words costs the database more than it finds).
+const (
+	MaxSearchLength = 500
+	MaxSearchWords  = 12
+	MaxSearchWord   = 64
+)
+
+// searchTerms keeps the first MaxSearchWords different words of q, each cut to MaxSearchWord
+// characters.
+func searchTerms(q string) string {
+	seen := map[string]bool{}
+	var words []string
+	for _, w := range strings.Fields(strings.ToLower(q)) {
+		if r := []rune(w); len(r) > MaxSearchWord {
+			w = string(r[:MaxSearchWord])
+		}
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		if words = append(words, w); len(words) == MaxSearchWords {
+			break
+		}
+	}
+	return strings.Join(words, " ")
 }

@@ -64,28 +64,67 @@ func TestRemovedVoterStaysInTheirGroup(t *testing.T) {
 	})
 }
 
-// Sign-in throttling holds against attempts made all at once, and an invitation naming an
-// existing account is throttled like a sign-in.
-func TestThrottleHoldsInParallelAndOnInvitations(t *testing.T) {
+// Sign-in throttling: failures from one address, or for one email from one address, are
+// refused past their limits, also when the attempts come all at once; failures for one email
+// from many addresses only slow the answers, so strangers cannot keep the owner out; and an
+// invitation naming an existing account is throttled like a sign-in.
+func TestSignInThrottle(t *testing.T) {
 	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
 		ctx := context.Background()
-		w := testenv.NewWorld(t, st)
-		var mu sync.Mutex
-		codes := map[string]int{}
-		var wg sync.WaitGroup
-		for i := 0; i < 30; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := w.Svc.Authenticate(ctx, w.Members[0].Email, "wrong-password", fmt.Sprintf("198.51.100.%d", i))
-				mu.Lock()
-				codes[code(err)]++
-				mu.Unlock()
-			}()
+		throttle := council.DefaultThrottle
+		throttle.EmailDelay, throttle.EmailMaxDelay = 20*time.Millisecond, 200*time.Millisecond
+		w := testenv.NewWorldWith(t, st, council.Config{Throttle: throttle})
+		victim := w.Members[0]
+		parallel := func(n int, address func(i int) string) map[string]int {
+			var mu sync.Mutex
+			codes := map[string]int{}
+			var wg sync.WaitGroup
+			for i := 0; i < n; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := w.Svc.Authenticate(ctx, victim.Email, "wrong-password", address(i))
+					mu.Lock()
+					codes[code(err)]++
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			return codes
 		}
-		wg.Wait()
-		if codes[council.CodeUnauthenticated] > council.MaxFailuresPerEmail || codes[council.CodeUnauthenticated]+codes[council.CodeRateLimited] != 30 {
-			t.Fatalf("30 parallel wrong passwords answered %v: at most %d may be tried", codes, council.MaxFailuresPerEmail)
+		// From one address, all at once: only the pair's limit is tried.
+		codes := parallel(30, func(int) string { return "198.51.100.1" })
+		if codes[council.CodeUnauthenticated] > throttle.PerEmailAddress || codes[council.CodeUnauthenticated]+codes[council.CodeRateLimited] != 30 {
+			t.Fatalf("30 parallel wrong passwords from one address answered %v: at most %d may be tried", codes, throttle.PerEmailAddress)
+		}
+		// Attempts refused in the burst are not counted (they tried nothing): fail up to the
+		// limit, then even the right password from that address waits.
+		for i := 0; i <= throttle.PerEmailAddress; i++ {
+			if _, err := w.Svc.Authenticate(ctx, victim.Email, "wrong-password", "198.51.100.1"); code(err) == council.CodeRateLimited {
+				break
+			}
+		}
+		if _, err := w.Svc.Authenticate(ctx, victim.Email, testenv.Password(victim.Email), "198.51.100.1"); code(err) != council.CodeRateLimited {
+			t.Fatalf("the right password from the throttled address: %v", err)
+		}
+		// From many addresses: slowed, never refused, and the owner gets in from their own.
+		codes = parallel(30, func(i int) string { return fmt.Sprintf("203.0.113.%d", i+1) })
+		if codes[council.CodeUnauthenticated] != 30 {
+			t.Fatalf("30 strangers from 30 addresses answered %v", codes)
+		}
+		began := time.Now()
+		if _, err := w.Svc.Authenticate(ctx, victim.Email, testenv.Password(victim.Email), "192.0.2.50"); err != nil {
+			t.Fatalf("the owner is kept out by strangers: %v", err)
+		}
+		if took := time.Since(began); took < throttle.EmailDelay {
+			t.Errorf("an email failing from everywhere is not slowed down (%v)", took)
+		}
+		// From one address, across emails: refused past the address's limit.
+		for i := 0; i < throttle.PerAddress; i++ {
+			_, _ = w.Svc.Authenticate(ctx, fmt.Sprintf("nobody%d@example.org", i), "wrong-password", "192.0.2.99")
+		}
+		if _, err := w.Svc.Authenticate(ctx, w.Members[1].Email, testenv.Password(w.Members[1].Email), "192.0.2.99"); code(err) != council.CodeRateLimited {
+			t.Fatalf("an address past its limit: %v", err)
 		}
 
 		// A moderator invites the admin's email and guesses at the admin's password.
@@ -93,16 +132,16 @@ func TestThrottleHoldsInParallelAndOnInvitations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := 0; i < council.MaxFailuresPerEmail; i++ {
-			if _, err := w.Svc.AcceptInvitation(ctx, token, "x", fmt.Sprintf("guess-number-%d", i)); code(err) != council.CodeUnauthenticated {
+		for i := 0; i < throttle.PerEmailAddress; i++ {
+			if _, err := w.Svc.AcceptInvitation(ctx, token, "x", fmt.Sprintf("guess-number-%d", i), "192.0.2.7"); code(err) != council.CodeUnauthenticated {
 				t.Fatalf("guess %d: %v", i, err)
 			}
 		}
-		if _, err := w.Svc.AcceptInvitation(ctx, token, "x", "admin-password"); code(err) != council.CodeRateLimited {
-			t.Fatalf("after %d wrong guesses the right password got %v, want rate_limited", council.MaxFailuresPerEmail, err)
+		if _, err := w.Svc.AcceptInvitation(ctx, token, "x", "admin-password", "192.0.2.7"); code(err) != council.CodeRateLimited {
+			t.Fatalf("after %d wrong guesses the right password got %v, want rate_limited", throttle.PerEmailAddress, err)
 		}
 		// A very long email is simply wrong, on PostgreSQL too.
-		if _, err := w.Svc.Authenticate(ctx, strings.Repeat("a", 6000)+"@example.org", "whatever-password", "203.0.113.1"); code(err) != council.CodeUnauthenticated {
+		if _, err := w.Svc.Authenticate(ctx, strings.Repeat("a", 6000)+"@example.org", "whatever-password", "203.0.113.200"); code(err) != council.CodeUnauthenticated {
 			t.Fatalf("long email: %v", err)
 		}
 	})

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"council/server/store"
 )
 
@@ -27,23 +29,39 @@ type PublisherFunc func([]Event)
 // Publish calls f.
 func (f PublisherFunc) Publish(events []Event) { f(events) }
 
+// SessionEnder closes what is still open under sessions that have ended: their live
+// connections, on every server process. Sessions are named by the hash of their token.
+type SessionEnder interface {
+	EndSessions(ctx context.Context, sessions ...string) error
+}
+
 // Service applies the platform's rules on top of the store.
 type Service struct {
-	st      *store.Store
-	pub     Publisher
-	log     *slog.Logger
-	baseURL string
-	records *recordCache
-	limits  Limits
+	st       *store.Store
+	pub      Publisher
+	ender    SessionEnder
+	log      *slog.Logger
+	baseURL  string
+	records  *recordCache
+	limits   Limits
+	throttle Throttle
+
+	bcryptCost int
+	// dummyHash makes a sign-in with an unknown email cost as much as one with a wrong password.
+	dummyHash []byte
 }
 
 // Config wires a Service.
 type Config struct {
 	Store     *store.Store
-	Publisher Publisher // may be nil: events are then only recorded
+	Publisher Publisher    // may be nil: events are then only recorded
+	Sessions  SessionEnder // may be nil: nothing outlives a session then
 	Log       *slog.Logger
-	BaseURL   string // used to build invitation links
-	Limits    Limits // zero: DefaultLimits
+	BaseURL   string   // used to build invitation links
+	Limits    Limits   // zero: DefaultLimits
+	Throttle  Throttle // zero: DefaultThrottle
+	// BcryptCost is the work factor of password hashes; zero: bcrypt's default. Tests lower it.
+	BcryptCost int
 }
 
 // NewService builds a Service.
@@ -60,7 +78,18 @@ func NewService(cfg Config) *Service {
 	if cfg.Limits.Writes == nil {
 		cfg.Limits.Writes = DefaultLimits.Writes
 	}
-	return &Service{st: cfg.Store, pub: cfg.Publisher, log: cfg.Log, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
+	if cfg.Throttle == (Throttle{}) {
+		cfg.Throttle = DefaultThrottle
+	}
+	if cfg.BcryptCost == 0 {
+		cfg.BcryptCost = bcrypt.DefaultCost
+	}
+	cfg.BcryptCost = min(max(cfg.BcryptCost, bcrypt.MinCost), bcrypt.MaxCost)
+	dummy, err := bcrypt.GenerateFromPassword([]byte("no such account, no such password"), cfg.BcryptCost)
+	if err != nil {
+		panic("council: bcrypt cost out of range: " + err.Error())
+	}
+	return &Service{throttle: cfg.Throttle, bcryptCost: cfg.BcryptCost, dummyHash: dummy, st: cfg.Store, pub: cfg.Publisher, ender: cfg.Sessions, log: cfg.Log, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
 		records: newRecordCache(RecordCacheBytes), limits: cfg.Limits}
 }
 

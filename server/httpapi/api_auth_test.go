@@ -41,13 +41,13 @@ var (
 	}
 	noRound   = func(w [5]string) map[string][5]string { return map[string][5]string{"": w} }
 	authTable = []authRow{
-		{method: "POST", path: "/api/v1/session", body: `{"email":"{email}","password":"{pw}"}`, want: noRound(all200)},
+		{method: "POST", path: "/api/v1/session", body: `{"email":"{email}","password":"{pw}"}`, fresh: true, want: noRound(all200)},
 		{method: "DELETE", path: "/api/v1/session", fresh: true, want: noRound([5]string{"401", "204", "204", "204", "204"})},
 		{method: "GET", path: "/api/v1/me", want: noRound([5]string{"401", "200", "200", "200", "200"})},
 		{method: "POST", path: "/api/v1/councils/{council}/invitations", body: `{"email":"inv{n}@example.org","name":"N","role":"member","group":"ngo"}`,
 			want: noRound([5]string{"401", "403", "403", "201", "201"})},
 		{method: "GET", path: "/api/v1/invitations/{token}", want: noRound(all200)},
-		{method: "POST", path: "/api/v1/invitations/{token}/accept", body: `{"name":"New","password":"long-enough-1"}`,
+		{method: "POST", path: "/api/v1/invitations/{token}/accept", body: `{"name":"New","password":"long-enough-1"}`, fresh: true,
 			want: noRound([5]string{"201", "201", "201", "201", "201"})},
 		{method: "GET", path: "/api/v1/councils", want: noRound(all200)},
 		{method: "POST", path: "/api/v1/councils", body: `{"slug":"c{n}","name":"C","description":"","constituency":"mixed"}`,
@@ -64,7 +64,7 @@ var (
 		{method: "GET", path: "/api/v1/outcomes", want: noRound(all200)},
 		{method: "GET", path: "/healthz", want: noRound(all200)},
 		{method: "GET", path: "/readyz", want: noRound(all200)},
-		{method: "GET", path: "/metrics", want: noRound(all200)},
+		{method: "GET", path: "/metrics", want: noRound([5]string{"401", "401", "401", "401", "401"})}, // the scraper's token only
 
 		{method: "GET", path: "/api/v1/rounds/{round}", want: anyState(seeDraft, all200)},
 		{method: "PATCH", path: "/api/v1/rounds/{round}", body: `{"title":"Renamed"}`, want: map[string][5]string{

@@ -1,8 +1,12 @@
 package httpapi_test
 
 import (
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
+
+	"council/server/httpapi"
 )
 
 func apiErrors(t *testing.T, e *env) {
@@ -76,10 +80,17 @@ func apiErrors(t *testing.T, e *env) {
 			e.anon.get(t, "/api/v1/councils").want(t, 200)
 			e.anon.do(t, "POST", "/api/v1/session", map[string]string{"email": e.w.Members[2].Email, "password": "wrong-password"})
 		}
-		m := e.anon.get(t, "/metrics").want(t, 200)
+		// The metrics show activity of members-only rounds: the token's holder alone reads them.
+		e.anon.get(t, "/metrics").want(t, 401, "unauthenticated")
+		(&client{app: e.app, header: map[string]string{"Authorization": "Bearer wrong"}}).get(t, "/metrics").want(t, 401, "unauthenticated")
+		scraper := &client{app: e.app, header: map[string]string{"Authorization": "Bearer " + testMetricsToken}}
+		m := scraper.get(t, "/metrics").want(t, 200)
 		if !strings.Contains(string(m.Body), "# TYPE") {
 			t.Errorf("metrics: %s", trim(m.Body))
 		}
+		// Without a token configured, /metrics is not there at all.
+		off := &client{app: httpapi.New(httpapi.Config{Service: e.w.Svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})}
+		off.get(t, "/metrics").want(t, 404, "not_found")
 	})
 	t.Run("5xx reveals nothing", func(t *testing.T) {
 		// Runs last: it closes the database under the app.

@@ -88,10 +88,11 @@ func apiSignInThrottle(t *testing.T, e *env) {
 		if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 || s > 15*60 {
 			t.Errorf("Retry-After %q", r.Header.Get("Retry-After"))
 		}
-		// Even the right password waits now, whatever the address; other emails do not.
+		// Even the right password waits now from that address; from another the owner gets in
+		// (strangers guessing elsewhere cannot keep them out), and other emails are not held back.
 		e.anon.do(t, "POST", "/api/v1/session", map[string]string{"email": m.Email, "password": password(m)}).want(t, 429, "rate_limited")
 		other := &client{app: newApp(e.w, "X-Forwarded-For"), header: map[string]string{"X-Forwarded-For": "198.51.100.7"}}
-		other.do(t, "POST", "/api/v1/session", map[string]string{"email": m.Email, "password": password(m)}).want(t, 429, "rate_limited")
+		other.do(t, "POST", "/api/v1/session", map[string]string{"email": m.Email, "password": password(m)}).want(t, 200)
 		e.anon.do(t, "POST", "/api/v1/session", map[string]string{"email": e.w.Members[1].Email, "password": password(e.w.Members[1])}).want(t, 200)
 	})
 	t.Run("per address", func(t *testing.T) {

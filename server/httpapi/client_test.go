@@ -32,9 +32,14 @@ type env struct {
 	seq                                atomic.Int64
 }
 
+// testMetricsToken opens /metrics in the tests.
+const testMetricsToken = "metrics-token-for-tests"
+
 func newApp(w *testenv.World, proxyHeader string) *fiber.App {
+	// app.Test's requests come from 0.0.0.0; listen's from loopback. Both stand for the proxy.
 	return httpapi.New(httpapi.Config{Service: w.Svc, BaseURL: "http://council.test",
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), ProxyHeader: proxyHeader})
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), ProxyHeader: proxyHeader,
+		TrustedProxies: []string{"0.0.0.0", "127.0.0.1"}, MetricsToken: testMetricsToken})
 }
 
 func newEnv(t *testing.T, dialect string) *env {

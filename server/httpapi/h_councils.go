@@ -136,7 +136,7 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	u, err := s.svc.AcceptInvitation(c.UserContext(), c.Params("token"), in.Name, in.Password)
+	u, err := s.svc.AcceptInvitation(c.UserContext(), c.Params("token"), in.Name, in.Password, c.IP())
 	if err != nil {
 		return err
 	}

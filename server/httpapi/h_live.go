@@ -1,9 +1,6 @@
 package httpapi
 
 import (
-	"net/url"
-	"strings"
-
 	"github.com/gofiber/fiber/v2"
 
 	"council/realtime"
@@ -31,31 +28,13 @@ func (s *Server) liveAuth(c *fiber.Ctx) error {
 	if !st.CanSee {
 		return council.Errorf(council.CodeForbidden, "Only members of this council may follow it live.")
 	}
-	if !s.originAllowed(c) {
+	if !s.sameOrigin(c) {
 		return council.Errorf(council.CodeForbidden, "Connections from another site are refused.")
 	}
 	c.Locals(realtime.LocalCouncilID, cn.ID)
 	c.Locals(realtime.LocalUserID, u.ID)
+	c.Locals(realtime.LocalSession, council.HashToken(s.session(c).Token))
 	return c.Next()
-}
-
-// originAllowed accepts a missing Origin (non-browser clients) or one whose host is this site's.
-func (s *Server) originAllowed(c *fiber.Ctx) bool {
-	origin := c.Get(fiber.HeaderOrigin)
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	if err != nil {
-		return false
-	}
-	if strings.EqualFold(u.Host, c.Hostname()) {
-		return true
-	}
-	if base, err := url.Parse(s.baseURL); err == nil && base.Host != "" && strings.EqualFold(u.Host, base.Host) {
-		return true
-	}
-	return false
 }
 
 func (s *Server) liveHandler(c *fiber.Ctx) error {

@@ -40,12 +40,27 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 
 // startSession signs the user in and answers {"user","csrf_token"}.
 func (s *Server) startSession(c *fiber.Ctx, u *council.User, status int) error {
-	sess, err := s.svc.StartSession(c.UserContext(), u)
+	sess, err := s.newSession(c, u)
 	if err != nil {
 		return err
 	}
-	s.setSessionCookie(c, sess.Token, time.Now().Add(council.SessionTTL))
 	return c.Status(status).JSON(fiber.Map{"user": selfJSON(u), "csrf_token": sess.CSRF})
+}
+
+// newSession signs the user in with a fresh session cookie, ending the session the browser
+// held before, if any: signing in again never leaves the old one valid.
+func (s *Server) newSession(c *fiber.Ctx, u *council.User) (*council.Session, error) {
+	if old := s.session(c); old != nil {
+		if err := s.svc.EndSession(c.UserContext(), old.Token); err != nil {
+			return nil, err
+		}
+	}
+	sess, err := s.svc.StartSession(c.UserContext(), u)
+	if err != nil {
+		return nil, err
+	}
+	s.setSessionCookie(c, sess.Token, time.Now().Add(council.SessionTTL))
+	return sess, nil
 }
 
 func (s *Server) signOut(c *fiber.Ctx) error {
@@ -56,7 +71,7 @@ func (s *Server) signOut(c *fiber.Ctx) error {
 	if err := s.svc.EndSession(c.UserContext(), sess.Token); err != nil {
 		return err
 	}
-	c.ClearCookie(SessionCookie)
+	s.clearSessionCookie(c)
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

@@ -1,11 +1,15 @@
 package httpapi
 
 import (
+	"crypto/subtle"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"council/server/council"
 )
 
 type metrics struct {
@@ -33,6 +37,19 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
+// metricsHandler serves the Prometheus metrics to the holder of the metrics token only: they
+// show the activity of members-only rounds. Without a token configured, /metrics is off.
 func (s *Server) metricsHandler() fiber.Handler {
-	return adaptor.HTTPHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	serve := adaptor.HTTPHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	want := []byte("Bearer " + s.metricsToken)
+	return func(c *fiber.Ctx) error {
+		if s.metricsToken == "" {
+			return fiber.NewError(fiber.StatusNotFound, "No such endpoint.")
+		}
+		if subtle.ConstantTimeCompare([]byte(c.Get(fiber.HeaderAuthorization)), want) != 1 {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+			return council.Errorf(council.CodeUnauthenticated, "The metrics need the bearer token set as METRICS_TOKEN.")
+		}
+		return serve(c)
+	}
 }

@@ -84,11 +84,13 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	given := c.Get("X-CSRF-Token")
-	if given == "" {
-		given = c.FormValue("csrf_token")
+	if given == "" && !strings.HasPrefix(c.Path(), "/api/") {
+		// A page's form posted without scripts carries it in its body: never in the query
+		// string, where it would leak into logs and Referer headers.
+		given = string(c.Request().PostArgs().Peek("csrf_token"))
 	}
 	if subtle.ConstantTimeCompare([]byte(given), []byte(sess.CSRF)) != 1 {
-		return council.Errorf(council.CodeForbidden, "The request lacks a valid X-CSRF-Token header.")
+		return errCSRF
 	}
 	return c.Next()
 }
@@ -101,10 +103,28 @@ func (s *Server) checkOrigin(c *fiber.Ctx) error {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
-	if !s.originAllowed(c) {
-		return council.Errorf(council.CodeForbidden, "Requests from another site are refused.")
+	if !s.sameOrigin(c) {
+		return errForeignOrigin
 	}
 	return c.Next()
+}
+
+var (
+	// errCSRF answers an unsafe request made with the session cookie but without its token.
+	errCSRF = council.Errorf(council.CodeForbidden, "The request lacks a valid X-CSRF-Token header.")
+	// errForeignOrigin answers an unsafe request that a browser sent from another site.
+	errForeignOrigin = council.Errorf(council.CodeForbidden, "Requests from another site are refused.")
+)
+
+// apiHeaders marks every API answer as what it says it is and, for a signed-in viewer, keeps it
+// out of shared and browser caches unless the handler said the answer is public.
+func (s *Server) apiHeaders(c *fiber.Ctx) error {
+	err := c.Next()
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	if s.viewer(c) != nil && len(c.Response().Header.Peek(fiber.HeaderCacheControl)) == 0 {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return err
 }
 
 func (s *Server) session(c *fiber.Ctx) *council.Session {
@@ -130,6 +150,21 @@ func (s *Server) csrf(c *fiber.Ctx) string {
 func isPage(c *fiber.Ctx) bool {
 	p := c.Path()
 	return !strings.HasPrefix(p, "/api/") && p != "/healthz" && p != "/readyz" && p != "/metrics"
+}
+
+// clearSessionCookie takes the session cookie back, with the attributes it was set with (a
+// cookie cleared without its Path would stay for every page but the one that cleared it).
+func (s *Server) clearSessionCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{
+		Name:     SessionCookie,
+		Value:    "",
+		Path:     "/",
+		Expires:  time.Unix(1, 0),
+		MaxAge:   -1,
+		HTTPOnly: true,
+		Secure:   s.secure,
+		SameSite: fiber.CookieSameSiteLaxMode,
+	})
 }
 
 // setSessionCookie hands the browser its session.

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -48,12 +47,8 @@ func (s *Server) signInForm(c *fiber.Ctx) error {
 
 // startPageSession signs the user in with the same cookie as the API's sign-in.
 func (s *Server) startPageSession(c *fiber.Ctx, u *council.User) error {
-	sess, err := s.svc.StartSession(c.UserContext(), u)
-	if err != nil {
-		return err
-	}
-	s.setSessionCookie(c, sess.Token, time.Now().Add(council.SessionTTL))
-	return nil
+	_, err := s.newSession(c, u)
+	return err
 }
 
 func (s *Server) signOutForm(c *fiber.Ctx) error {
@@ -62,7 +57,7 @@ func (s *Server) signOutForm(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	c.ClearCookie(SessionCookie)
+	s.clearSessionCookie(c)
 	return c.Redirect("/?notice=signed_out", fiber.StatusSeeOther)
 }
 
@@ -102,7 +97,7 @@ func (s *Server) acceptInvitationForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.svc.AcceptInvitation(ctx, token, c.FormValue("name"), c.FormValue("password"))
+	u, err := s.svc.AcceptInvitation(ctx, token, c.FormValue("name"), c.FormValue("password"), c.IP())
 	if err != nil {
 		if !isCode(err, council.CodeValidation) && !isCode(err, council.CodeUnauthenticated) {
 			return err

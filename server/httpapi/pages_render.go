@@ -96,7 +96,7 @@ func (s *Server) renderErrorPage(c *fiber.Ctx, status int, body apiError) error 
 		message = "error.not_found"
 	case status == fiber.StatusForbidden || status == fiber.StatusUnauthorized:
 		shown, message = fiber.StatusForbidden, "error.forbidden"
-		if body.Message == csrfMessage {
+		if body.Message == errCSRF.Message {
 			message = "error.csrf"
 		}
 	case status < 500:
@@ -109,27 +109,17 @@ func (s *Server) renderErrorPage(c *fiber.Ctx, status int, body apiError) error 
 	return s.render(c, "error", p)
 }
 
-// csrfMessage is what checkCSRF answers; a page form that lost its token explains itself.
-const csrfMessage = "The request lacks a valid X-CSRF-Token header."
-
 func (s *Server) pageNotFound(c *fiber.Ctx) error {
 	return s.renderErrorPage(c, fiber.StatusNotFound, apiError{Error: council.CodeNotFound})
 }
 
 // sameOriginForm refuses a form posted from another site. Signed-in forms also carry the CSRF
-// token (checked by checkCSRF); this guards the forms used before there is a session.
+// token (checked by checkCSRF); this guards the forms used before there is a session (signing
+// in, accepting an invitation), which a cross-site form could otherwise use to sign a visitor
+// in to somebody else's account.
 func (s *Server) sameOriginForm(c *fiber.Ctx) error {
-	origin := c.Get(fiber.HeaderOrigin)
-	if origin == "" || origin == "null" {
-		ref := c.Get(fiber.HeaderReferer)
-		if ref == "" {
-			return c.Next() // old browsers and privacy settings; SameSite cookies still apply
-		}
-		origin = ref
-	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host != string(c.Request().Host()) {
-		return council.Errorf(council.CodeForbidden, "The form was sent from another site.")
+	if !s.sameOrigin(c) {
+		return errForeignOrigin
 	}
 	return c.Next()
 }

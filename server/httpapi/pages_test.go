@@ -57,7 +57,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	must(err)
 	_, token, err := svc.Invite(ctx, f.admin, f.council.ID, council.InviteInput{Email: "ivan@example.bg", Name: "Иван Колев", Role: "member", Group: "citizen"})
 	must(err)
-	f.member, err = svc.AcceptInvitation(ctx, token, "Иван Колев", "member-password-1")
+	f.member, err = svc.AcceptInvitation(ctx, token, "Иван Колев", "member-password-1", "")
 	must(err)
 	title, desc := "Приемно време в събота", "Да има ли приемно време в събота?"
 	f.round, err = svc.CreateRound(ctx, f.admin, f.council.ID, council.RoundInput{Title: &title, Description: &desc})

@@ -12,6 +12,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())
 
+	app.Use("/api", s.apiHeaders)
 	app.Use(s.loadSession, s.checkCSRF)
 	api := app.Group("/api/v1", s.checkOrigin)
 	api.Post("/session", s.signIn)

@@ -41,6 +41,12 @@ type Config struct {
 	Registry *prometheus.Registry // nil: a fresh one
 	// ProxyHeader, when set, is the header a trusted proxy puts the client's address in.
 	ProxyHeader string
+	// TrustedProxies are the addresses (IPs or CIDR ranges) whose forwarding headers are
+	// believed: ProxyHeader, X-Forwarded-Host and X-Forwarded-Proto. From anyone else they are
+	// ignored.
+	TrustedProxies []string
+	// MetricsToken, when set, is the bearer token /metrics asks for; empty, /metrics is off.
+	MetricsToken string
 }
 
 // Server holds what the handlers share.
@@ -53,6 +59,8 @@ type Server struct {
 	liveH    fiber.Handler
 	registry *prometheus.Registry
 	metrics  *metrics
+	// metricsToken guards /metrics; "" turns it off.
+	metricsToken string
 }
 
 // New builds the Fiber app with every route.
@@ -71,6 +79,8 @@ func New(cfg Config) *fiber.App {
 		live:     cfg.Live,
 		registry: cfg.Registry,
 		metrics:  newMetrics(cfg.Registry),
+
+		metricsToken: cfg.MetricsToken,
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "council",
@@ -82,6 +92,10 @@ func New(cfg Config) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 		ReadBufferSize:        16 << 10,
 		ProxyHeader:           cfg.ProxyHeader,
+		// Forwarding headers count only from the proxies named; Fiber would otherwise believe
+		// any client's X-Forwarded-Host.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
 		// With a proxy header, c.IP() is the first valid address in it rather than whatever
 		// text a client put there; the proxy must set the header, not append to it.
 		EnableIPValidation: true,

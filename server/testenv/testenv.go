@@ -21,10 +21,6 @@ import (
 	"council/server/store"
 )
 
-func init() {
-	council.BcryptCost = bcrypt.MinCost
-}
-
 // Dialects are the databases every store test runs against.
 var Dialects = []string{"postgres", "sqlite"}
 
@@ -168,7 +164,7 @@ func NewWorldWith(t testing.TB, st *store.Store, cfg council.Config) *World {
 	t.Helper()
 	ctx := context.Background()
 	rec := &Recorder{ch: make(chan council.Event, 100000)}
-	cfg.Store, cfg.Publisher, cfg.BaseURL = st, rec, "http://council.test"
+	cfg.Store, cfg.Publisher, cfg.BaseURL, cfg.BcryptCost = st, rec, "http://council.test", bcrypt.MinCost
 	svc := council.NewService(cfg)
 	w := &World{Svc: svc, Store: st, Events: rec}
 	var err error
@@ -192,7 +188,7 @@ func NewWorldWith(t testing.TB, st *store.Store, cfg council.Config) *World {
 // AnotherProcess returns a second service over the world's store, as another server process
 // would run it: nothing in memory shared with the world's own.
 func (w *World) AnotherProcess() *council.Service {
-	return council.NewService(council.Config{Store: w.Store, BaseURL: "http://council.test"})
+	return council.NewService(council.Config{Store: w.Store, BaseURL: "http://council.test", BcryptCost: bcrypt.MinCost})
 }
 
 // Join invites someone into a council and accepts for them.
@@ -203,7 +199,7 @@ func (w *World) Join(t testing.TB, councilID int64, email, name, role, group str
 	if err != nil {
 		t.Fatalf("invite %s: %v", email, err)
 	}
-	u, err := w.Svc.AcceptInvitation(ctx, token, name, Password(email))
+	u, err := w.Svc.AcceptInvitation(ctx, token, name, Password(email), "")
 	if err != nil {
 		t.Fatalf("accept %s: %v", email, err)
 	}
