@@ -40,6 +40,9 @@ func TestServeSurvivesConnectionFlood(t *testing.T) {
 	if v := metric(t, p, "council_accept_errors_total"); v != 0 {
 		t.Fatalf("the cap let the process run out of descriptors: %v accept errors", v)
 	}
+	if n := strings.Count(p.Log(), "level=ERROR"); n > 0 {
+		t.Fatalf("%d errors logged for connections closed by the limits; a flood must not flood the log:\n%.2000s", n, p.Log())
+	}
 }
 
 // floodIdle opens three times as many connections as there are descriptors and sends nothing.

@@ -2,6 +2,7 @@ package netlimit
 
 import (
 	"container/list"
+	"io"
 	"net"
 	"sync/atomic"
 	"time"
@@ -15,7 +16,8 @@ type Conn struct {
 	closed  atomic.Bool
 	pending atomic.Bool
 	idle    atomic.Bool
-	head    headScan // used by Read alone, which one goroutine calls at a time
+	shut    atomic.Bool // closed by the listener: evicted, or no request in time
+	head    headScan    // used by Read alone, which one goroutine calls at a time
 
 	// Guarded by l.mu; an element is nil when the connection is not in that list.
 	pendElem, idleElem *list.Element
@@ -43,7 +45,7 @@ func (l *Listener) track(nc net.Conn) *Conn {
 	l.mu.Unlock()
 	if oldest != nil {
 		l.metrics.evictedPending.Inc()
-		_ = oldest.Close()
+		oldest.shutDown()
 	}
 	return c
 }
@@ -66,7 +68,7 @@ func (l *Listener) makeRoom() bool {
 	if victim == nil {
 		return false
 	}
-	_ = victim.Close()
+	victim.shutDown()
 	return true
 }
 
@@ -139,8 +141,16 @@ func (c *Conn) expire() {
 	c.l.mu.Unlock()
 	if late {
 		c.l.metrics.timedOut.Inc()
-		_ = c.Close()
+		c.shutDown()
 	}
+}
+
+// shutDown closes c for the listener's own reasons. The server reading from it then sees the
+// end of the connection, as if the client had closed it, rather than an error to answer and
+// log once per connection of a flood.
+func (c *Conn) shutDown() {
+	c.shut.Store(true)
+	_ = c.Close()
 }
 
 // Read reads from the connection, watching a pending one for the end of its request head.
@@ -148,6 +158,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 && c.pending.Load() && c.head.complete(p[:n]) {
 		c.settle()
+	}
+	if err != nil && c.shut.Load() {
+		err = io.EOF
 	}
 	return n, err
 }

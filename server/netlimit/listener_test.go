@@ -134,6 +134,43 @@ func TestOldestPendingConnectionMakesRoom(t *testing.T) {
 	}
 }
 
+// The server reading a connection the listener closed sees its end, as if the client had
+// closed it, and has nothing to answer or log.
+func TestClosedByTheListenerReadsAsEOF(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := Wrap(ln, Options{MaxPending: 1, FirstRequestTimeout: 200 * time.Millisecond})
+	defer l.Close()
+	for range 2 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	first, _ := l.Accept()
+	reads := make(chan error, 2)
+	read := func(c net.Conn) {
+		_, err := c.Read(make([]byte, 16))
+		reads <- err
+	}
+	go read(first)
+	second, _ := l.Accept() // evicts first
+	go read(second)         // times out
+	for range 2 {
+		select {
+		case err := <-reads:
+			if err != io.EOF {
+				t.Fatalf("a read of a connection the listener closed returned %v, want io.EOF", err)
+			}
+		case <-time.After(3 * time.Second):
+			t.Fatal("a read went on after the listener closed its connection")
+		}
+	}
+}
+
 func TestFirstRequestTimeout(t *testing.T) {
 	s := newServer(t, Options{FirstRequestTimeout: 300 * time.Millisecond})
 	idle := s.dial(t)
