@@ -16,9 +16,9 @@ var retryable = []syscall.Errno{
 	syscall.EHOSTDOWN, syscall.EHOSTUNREACH, syscall.EOPNOTSUPP, syscall.ETIMEDOUT,
 }
 
-// Temporary reports whether an error of Accept passes if one waits: then the listener is
+// temporary reports whether an error of Accept passes if one waits: then the listener is
 // still good and accepting again later will succeed.
-func Temporary(err error) bool {
+func temporary(err error) bool {
 	if errors.Is(err, net.ErrClosed) {
 		return false
 	}

@@ -83,7 +83,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 	for {
 		nc, err := l.Listener.Accept()
 		if err != nil {
-			if l.closed.Load() || !Temporary(err) {
+			if l.closed.Load() || !temporary(err) {
 				return nil, err
 			}
 			delay = nextDelay(delay)
