@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // config is the process's configuration: environment variables, overridden by flags.
@@ -24,6 +25,11 @@ type config struct {
 
 	MetricsToken   string
 	TrustedProxies string
+
+	// Limits on client connections; see server/netlimit.
+	MaxConns            int
+	MaxPending          int
+	FirstRequestTimeout time.Duration
 }
 
 // trustedProxies lists TRUSTED_PROXIES' addresses.
@@ -36,6 +42,14 @@ func (c config) trustedProxies() []string {
 	}
 	return out
 }
+
+// Defaults of the connection limits. 30,000 connections serve 10,000 live members on one
+// process: each holds a websocket and, between requests, a keep-alive connection or two.
+const (
+	defaultMaxConns            = 30000
+	defaultMaxPending          = 4096
+	defaultFirstRequestTimeout = 10 * time.Second
+)
 
 func envOr(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok && v != "" {
@@ -52,6 +66,9 @@ func parseConfig(fs *flag.FlagSet, args []string) (config, error) {
 		return cfg, fmt.Errorf("PORT must be a number, got %q", os.Getenv("PORT"))
 	}
 	fs.IntVar(&cfg.Port, "port", port, "TCP port to listen on (env PORT)")
+	if err := connFlags(fs, &cfg); err != nil {
+		return cfg, err
+	}
 	fs.StringVar(&cfg.DatabaseURL, "database-url", envOr("DATABASE_URL", ""), "postgres://… or sqlite:PATH; empty for the embedded council.db (env DATABASE_URL)")
 	fs.StringVar(&cfg.RedisURL, "redis-url", envOr("REDIS_URL", ""), "redis://… for fan-out between processes; empty for in-process only (env REDIS_URL)")
 	fs.StringVar(&cfg.BaseURL, "base-url", envOr("BASE_URL", ""), "public address, e.g. https://council.example.org (env BASE_URL)")
@@ -73,11 +90,49 @@ func parseConfig(fs *flag.FlagSet, args []string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
+	if cfg.MaxConns < 1 || cfg.MaxPending < 1 || cfg.FirstRequestTimeout <= 0 {
+		return cfg, fmt.Errorf("--max-connections, --max-pending-connections and --first-request-timeout must be positive")
+	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = fmt.Sprintf("http://localhost:%d", cfg.Port)
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	return cfg, nil
+}
+
+// connFlags declares the flags of the connection limits, their defaults read from the environment.
+func connFlags(fs *flag.FlagSet, cfg *config) error {
+	maxConns, err := envInt("MAX_CONNECTIONS", defaultMaxConns)
+	if err != nil {
+		return err
+	}
+	maxPending, err := envInt("MAX_PENDING_CONNECTIONS", defaultMaxPending)
+	if err != nil {
+		return err
+	}
+	timeout := defaultFirstRequestTimeout
+	if v := envOr("FIRST_REQUEST_TIMEOUT", ""); v != "" {
+		if timeout, err = time.ParseDuration(v); err != nil || timeout <= 0 {
+			return fmt.Errorf("FIRST_REQUEST_TIMEOUT must be a positive duration such as 10s, got %q", v)
+		}
+	}
+	fs.IntVar(&cfg.MaxConns, "max-connections", maxConns, "client connections open at once, websockets included; also bounded by the open file limit (env MAX_CONNECTIONS)")
+	fs.IntVar(&cfg.MaxPending, "max-pending-connections", maxPending, "connections waiting for their first request at once; the oldest is closed to make room (env MAX_PENDING_CONNECTIONS)")
+	fs.DurationVar(&cfg.FirstRequestTimeout, "first-request-timeout", timeout, "time a new connection has to send its first request (env FIRST_REQUEST_TIMEOUT)")
+	return nil
+}
+
+// envInt reads a positive whole number from the environment.
+func envInt(name string, def int) (int, error) {
+	v := envOr(name, "")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s must be a positive number, got %q", name, v)
+	}
+	return n, nil
 }
 
 func newLogger(level string) (*slog.Logger, error) {

@@ -106,8 +106,15 @@ func (p *process) Log() string {
 // startServer runs `server serve` with the given environment and waits until it is ready.
 func startServer(t *testing.T, dir string, env ...string) *process {
 	t.Helper()
+	return startServerCmd(t, dir, []string{binary}, env...)
+}
+
+// startServerCmd is startServer with the command line that runs the binary, e.g. under a
+// shell that sets its limits first.
+func startServerCmd(t *testing.T, dir string, argv []string, env ...string) *process {
+	t.Helper()
 	port := freePort(t)
-	cmd := exec.Command(binary)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), append([]string{"DATABASE_URL=", "REDIS_URL=", fmt.Sprintf("PORT=%d", port), "BASE_URL=http://127.0.0.1:" + fmt.Sprint(port)}, env...)...)
 	stderr, _ := cmd.StderrPipe()

@@ -40,10 +40,12 @@ func serve(ctx context.Context, args []string) error {
 
 	web := httpapi.New(httpapi.Config{Service: a.svc, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.trustedProxies(), MetricsToken: cfg.MetricsToken})
-	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
+	plain, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
 	if err != nil {
 		return err
 	}
+	ln := a.limitListener(cfg, plain, reg)
+	reportIdle(web, ln)
 	schedCtx, stopSched := context.WithCancel(context.Background())
 	go a.svc.RunScheduler(schedCtx, time.Second)
 	defer stopSched()
