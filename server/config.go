@@ -7,6 +7,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
+
+	"council/server/httpapi"
 )
 
 // config is the process's configuration: environment variables, overridden by flags.
@@ -18,6 +21,8 @@ type config struct {
 	LogLevel    string
 	ProxyHeader string
 	RedisPrefix string
+	// RequestTimeout is how long a request may wait for the database before it answers 503.
+	RequestTimeout time.Duration
 }
 
 func envOr(name, def string) string {
@@ -34,6 +39,10 @@ func parseConfig(fs *flag.FlagSet, args []string) (config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("PORT must be a number, got %q", os.Getenv("PORT"))
 	}
+	timeout, err := time.ParseDuration(envOr("REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout.String()))
+	if err != nil || timeout <= 0 {
+		return cfg, fmt.Errorf("REQUEST_TIMEOUT must be a duration such as 10s, got %q", os.Getenv("REQUEST_TIMEOUT"))
+	}
 	fs.IntVar(&cfg.Port, "port", port, "TCP port to listen on (env PORT)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", envOr("DATABASE_URL", ""), "postgres://… or sqlite:PATH; empty for the embedded council.db (env DATABASE_URL)")
 	fs.StringVar(&cfg.RedisURL, "redis-url", envOr("REDIS_URL", ""), "redis://… for fan-out between processes; empty for in-process only (env REDIS_URL)")
@@ -41,8 +50,12 @@ func parseConfig(fs *flag.FlagSet, args []string) (config, error) {
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	fs.StringVar(&cfg.ProxyHeader, "proxy-header", envOr("PROXY_HEADER", ""), "header carrying the client address behind a trusted proxy, e.g. X-Forwarded-For (env PROXY_HEADER)")
 	fs.StringVar(&cfg.RedisPrefix, "redis-prefix", envOr("REDIS_PREFIX", "council:events:"), "prefix of the Redis channels, so deployments sharing a Redis stay apart (env REDIS_PREFIX)")
+	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", timeout, "how long a request may wait for the database before it answers 503, e.g. 10s (env REQUEST_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if cfg.RequestTimeout <= 0 {
+		return cfg, fmt.Errorf("--request-timeout must be positive, got %v", cfg.RequestTimeout)
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = fmt.Sprintf("http://localhost:%d", cfg.Port)

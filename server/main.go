@@ -51,7 +51,8 @@ const usage = `usage:
   server admin create --email E --name N      create a site admin (password read from stdin)
   server demo [flags]                         load the Perushtitsa demo data
 flags (each also an environment variable): --port PORT, --database-url DATABASE_URL,
-  --redis-url REDIS_URL, --base-url BASE_URL, --log-level LOG_LEVEL`
+  --redis-url REDIS_URL, --base-url BASE_URL, --log-level LOG_LEVEL,
+  --request-timeout REQUEST_TIMEOUT`
 
 // setup reads the configuration and opens the migrated database.
 func setup(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (config, *app, error) {

@@ -336,8 +336,10 @@ func (s *Service) CloseDue(ctx context.Context) (int, error) {
 }
 
 // RunScheduler closes due rounds every interval until ctx ends, and now and then clears
-// expired sessions and old sign-in failures.
-func (s *Service) RunScheduler(ctx context.Context, every time.Duration) {
+// expired sessions and old sign-in failures. Each pass waits for the database at most limit,
+// so a database that stops answering delays the next pass instead of hanging the scheduler;
+// rounds a pass could not close are closed by the next.
+func (s *Service) RunScheduler(ctx context.Context, every, limit time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	lastSweep := time.Time{}
@@ -346,16 +348,28 @@ func (s *Service) RunScheduler(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := s.CloseDue(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("scheduled closing failed", "err", err)
-			}
+			s.schedulerPass(ctx, limit)
 			if time.Since(lastSweep) > 10*time.Minute {
 				lastSweep = time.Now()
-				if err := s.st.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
-					s.log.Warn("unable to clear expired sessions", "err", err)
-				}
+				s.sweep(ctx, limit)
 			}
 		}
+	}
+}
+
+func (s *Service) schedulerPass(ctx context.Context, limit time.Duration) {
+	pass, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	if _, err := s.CloseDue(pass); err != nil && ctx.Err() == nil {
+		s.log.Error("scheduled closing failed", "err", err)
+	}
+}
+
+func (s *Service) sweep(ctx context.Context, limit time.Duration) {
+	pass, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	if err := s.st.DeleteExpired(pass); err != nil && ctx.Err() == nil {
+		s.log.Warn("unable to clear expired sessions", "err", err)
 	}
 }
 

@@ -41,7 +41,12 @@ type Config struct {
 	Registry *prometheus.Registry // nil: a fresh one
 	// ProxyHeader, when set, is the header a trusted proxy puts the client's address in.
 	ProxyHeader string
+	// RequestTimeout is how long a request may wait for the database; 0: DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is the request deadline when the configuration sets none.
+const DefaultRequestTimeout = 10 * time.Second
 
 // Server holds what the handlers share.
 type Server struct {
@@ -53,6 +58,7 @@ type Server struct {
 	liveH    fiber.Handler
 	registry *prometheus.Registry
 	metrics  *metrics
+	timeout  time.Duration
 }
 
 // New builds the Fiber app with every route.
@@ -63,6 +69,9 @@ func New(cfg Config) *fiber.App {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
 	s := &Server{
 		svc:      cfg.Service,
 		log:      cfg.Log,
@@ -71,6 +80,7 @@ func New(cfg Config) *fiber.App {
 		live:     cfg.Live,
 		registry: cfg.Registry,
 		metrics:  newMetrics(cfg.Registry),
+		timeout:  cfg.RequestTimeout,
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "council",
