@@ -76,6 +76,12 @@ func Migrate(ctx context.Context, db *sqlx.DB, dialect string) (int, error) {
 	}
 	defer conn.Close()
 	if dialect == Postgres {
+		// A migration, or the wait for another process's, may outlast the statement_timeout
+		// the store gives its connections; this connection goes back to the pool with it reset.
+		if _, err := conn.ExecContext(ctx, `SET statement_timeout = 0`); err != nil {
+			return 0, fmt.Errorf("schema: unable to lift the statement timeout: %w", err)
+		}
+		defer conn.ExecContext(context.Background(), `RESET statement_timeout`)
 		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
 			return 0, fmt.Errorf("schema: unable to take the migration lock: %w", err)
 		}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"council/server/httpapi"
 )
 
 // config is the process's configuration: environment variables, overridden by flags.
@@ -30,6 +32,8 @@ type config struct {
 	MaxConns            int
 	MaxPending          int
 	FirstRequestTimeout time.Duration
+	// RequestTimeout is how long a request may wait for the database before it answers 503.
+	RequestTimeout time.Duration
 }
 
 // trustedProxies lists TRUSTED_PROXIES' addresses.
@@ -65,6 +69,10 @@ func parseConfig(fs *flag.FlagSet, args []string) (config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("PORT must be a number, got %q", os.Getenv("PORT"))
 	}
+	timeout, err := time.ParseDuration(envOr("REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout.String()))
+	if err != nil || timeout <= 0 {
+		return cfg, fmt.Errorf("REQUEST_TIMEOUT must be a duration such as 10s, got %q", os.Getenv("REQUEST_TIMEOUT"))
+	}
 	fs.IntVar(&cfg.Port, "port", port, "TCP port to listen on (env PORT)")
 	if err := connFlags(fs, &cfg); err != nil {
 		return cfg, err
@@ -86,12 +94,16 @@ func parseConfig(fs *flag.FlagSet, args []string) (config, error) {
 	fs.IntVar(&cfg.LiveMaxPerSession, "live-max-per-session", perSession, "websockets one session may hold on a process (env LIVE_MAX_PER_SESSION)")
 	fs.IntVar(&cfg.LiveMaxPerUser, "live-max-per-user", perUser, "websockets one user may hold on a process (env LIVE_MAX_PER_USER)")
 	fs.StringVar(&cfg.MetricsToken, "metrics-token", envOr("METRICS_TOKEN", ""), "bearer token for /metrics; empty turns /metrics off (env METRICS_TOKEN)")
+	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", timeout, "how long a request may wait for the database before it answers 503, e.g. 10s (env REQUEST_TIMEOUT)")
 	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", envOr("TRUSTED_PROXIES", "127.0.0.1,::1"), "comma-separated IPs or CIDR ranges whose PROXY_HEADER and X-Forwarded-* are believed (env TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	if cfg.MaxConns < 1 || cfg.MaxPending < 1 || cfg.FirstRequestTimeout <= 0 {
 		return cfg, fmt.Errorf("--max-connections, --max-pending-connections and --first-request-timeout must be positive")
+	}
+	if cfg.RequestTimeout <= 0 {
+		return cfg, fmt.Errorf("--request-timeout must be positive, got %v", cfg.RequestTimeout)
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = fmt.Sprintf("http://localhost:%d", cfg.Port)

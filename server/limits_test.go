@@ -29,7 +29,7 @@ const fdLimit = 256
 func TestServeSurvivesConnectionFlood(t *testing.T) {
 	dir := t.TempDir()
 	p := startServerCmd(t, dir, []string{"sh", "-c", "ulimit -n " + strconv.Itoa(fdLimit) + ` && exec "$0"`, binary},
-		"DATABASE_URL=sqlite:"+filepath.Join(dir, "flood.db"))
+		"DATABASE_URL=sqlite:"+filepath.Join(dir, "flood.db"), "METRICS_TOKEN="+metricsToken)
 	capInForce := loggedCap(t, p)
 	if capInForce <= 0 || capInForce >= fdLimit {
 		t.Fatalf("the cap in force (%d) is not below the file limit %d:\n%s", capInForce, fdLimit, p.Log())
@@ -232,7 +232,9 @@ func refusedNow(t *testing.T, p *process) {
 func metric(t *testing.T, p *process, series string) float64 {
 	t.Helper()
 	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := c.Get(p.base + "/metrics")
+	req, _ := http.NewRequest(http.MethodGet, p.base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,8 @@ const usage = `usage:
   server demo [flags]                         load the Perushtitsa demo data
 flags (each also an environment variable): --port PORT, --database-url DATABASE_URL,
   --redis-url REDIS_URL, --base-url BASE_URL, --log-level LOG_LEVEL, --max-connections MAX_CONNECTIONS,
-  --max-pending-connections MAX_PENDING_CONNECTIONS, --first-request-timeout FIRST_REQUEST_TIMEOUT`
+  --max-pending-connections MAX_PENDING_CONNECTIONS, --first-request-timeout FIRST_REQUEST_TIMEOUT,
+  --request-timeout REQUEST_TIMEOUT`
 
 // setup reads the configuration and opens the migrated database.
 func setup(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (config, *app, error) {

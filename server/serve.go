@@ -39,7 +39,8 @@ func serve(ctx context.Context, args []string) error {
 	a.pub.hub.Store(hub)
 
 	web := httpapi.New(httpapi.Config{Service: a.svc, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
-		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.trustedProxies(), MetricsToken: cfg.MetricsToken})
+		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.trustedProxies(), MetricsToken: cfg.MetricsToken,
+		RequestTimeout: cfg.RequestTimeout})
 	plain, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
 	if err != nil {
 		return err
@@ -47,11 +48,11 @@ func serve(ctx context.Context, args []string) error {
 	ln := a.limitListener(cfg, plain, reg)
 	reportIdle(web, ln)
 	schedCtx, stopSched := context.WithCancel(context.Background())
-	go a.svc.RunScheduler(schedCtx, time.Second)
+	go a.svc.RunScheduler(schedCtx, time.Second, cfg.RequestTimeout)
 	defer stopSched()
 
 	a.log.Info("council platform listening", "address", cfg.BaseURL, "port", cfg.Port, "database", a.store.Dialect(), "fan_out", brokerName(cfg))
-	a.announceAdmin(ctx)
+	a.announceAdmin(ctx, cfg.RequestTimeout)
 	errc := make(chan error, 1)
 	go func() { errc <- web.Listener(ln) }()
 	select {
@@ -98,7 +99,9 @@ func newBroker(ctx context.Context, cfg config, a *app) (realtime.Broker, func()
 }
 
 // announceAdmin tells the operator how to create the first admin when there is none.
-func (a *app) announceAdmin(ctx context.Context) {
+func (a *app) announceAdmin(ctx context.Context, limit time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
 	ok, err := a.svc.HasAdmin(ctx)
 	if err != nil || ok {
 		return

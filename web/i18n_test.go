@@ -120,7 +120,7 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 		"outcome.%s":         {"adopted", "rejected", "no_quorum"},
 		"vote.%s":            {"for", "against", "abstain"},
 		"constituency.%s":    {"citizens", "ngos", "business", "mixed"},
-		"errorpage.title_%s": {"400", "403", "404", "500"},
+		"errorpage.title_%s": {"400", "403", "404", "500", "503"},
 		"month.%s":           {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"},
 	}
 	for format, values := range families {

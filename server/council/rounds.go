@@ -352,59 +352,6 @@ func truncateUTF8(s string, n int) string {
 	return s[:n]
 }
 
-// CloseDue closes every open round whose closing time has passed, as if a moderator had
-// closed it with an empty summary. Several processes may run it at once: the council lock
-// lets one of them close each round, and the others find it closed and move on.
-func (s *Service) CloseDue(ctx context.Context) (int, error) {
-	due, err := s.st.DueRounds(ctx, time.Now())
-	if err != nil {
-		return 0, err
-	}
-	closed := 0
-	var failed error
-	for _, r := range due {
-		_, err := s.closeRound(ctx, nil, r.CouncilID, r.ID, "")
-		switch {
-		case errors.Is(err, errAlreadyClosed):
-		case err != nil:
-			// One round that cannot close must not keep the others open past their time.
-			s.log.Error("unable to close a round on schedule", "round", r.ID, "council", r.CouncilID, "err", err)
-			failed = err
-		default:
-			closed++
-			s.log.Info("round closed on schedule", "round", r.ID, "council", r.CouncilID)
-		}
-	}
-	return closed, failed
-}
-
-// RunScheduler closes due rounds every interval until ctx ends, and now and then clears
-// expired sessions and old sign-in failures.
-func (s *Service) RunScheduler(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	lastSweep := time.Time{}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.CloseDue(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("scheduled closing failed", "err", err)
-			}
-			if err := s.RecordPending(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("unable to render pending records", "err", err)
-			}
-			if time.Since(lastSweep) > 10*time.Minute {
-				lastSweep = time.Now()
-				if err := s.st.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
-					s.log.Warn("unable to clear expired sessions", "err", err)
-				}
-			}
-		}
-	}
-}
-
 // RoundDetail is a round with its topics and proposals, as a member or the public sees it.
 type RoundDetail struct {
 	Round

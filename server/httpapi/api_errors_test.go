@@ -92,26 +92,45 @@ func apiErrors(t *testing.T, e *env) {
 		off := &client{app: httpapi.New(httpapi.Config{Service: e.w.Svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})}
 		off.get(t, "/metrics").want(t, 404, "not_found")
 	})
-	t.Run("5xx reveals nothing", func(t *testing.T) {
-		// Runs last: it closes the database under the app.
+	t.Run("database gone", func(t *testing.T) {
+		// Runs last: it closes the database under the app. Requests that need it answer 503
+		// unavailable with Retry-After and a plain message; static files never ask it.
 		e.w.Store.Close()
 		e.anon.get(t, "/readyz").want(t, 503, "unavailable")
-		r := e.anon.get(t, "/api/v1/councils")
-		if r.Status < 500 {
-			t.Fatalf("status %d with the database closed", r.Status)
-		}
-		b := r.obj(t)
-		msg, _ := b["message"].(string)
-		if msg == "" || b["error"] == nil {
-			t.Errorf("5xx body = %s", r.Body)
-		}
-		for _, leak := range []string{"sql", "database", "store", ".go", "goroutine", "postgres", "sqlite", "closed"} {
-			if strings.Contains(strings.ToLower(string(r.Body)), leak) {
-				t.Errorf("5xx body reveals %q: %s", leak, r.Body)
+		for _, r := range []reply{
+			e.anon.get(t, "/api/v1/councils"),
+			e.member.get(t, "/api/v1/councils"),
+			e.member.do(t, "PUT", "/api/v1/proposals/"+itoa(s.proposal)+"/vote", map[string]string{"choice": "for"}),
+		} {
+			b := r.want(t, 503, "unavailable").obj(t)
+			if b["message"] != "The database does not answer; try again shortly." {
+				t.Errorf("503 message %v", b["message"])
+			}
+			if r.Header.Get("Retry-After") == "" {
+				t.Error("503 without Retry-After")
+			}
+			for _, leak := range []string{"sql", "store", ".go", "goroutine", "postgres", "sqlite", "closed"} {
+				if strings.Contains(strings.ToLower(string(r.Body)), leak) {
+					t.Errorf("5xx body reveals %q: %s", leak, r.Body)
+				}
+			}
+			if id := r.Header.Get("X-Request-Id"); id == "" || b["request_id"] != id {
+				t.Errorf("request id header %q body %v", id, b["request_id"])
 			}
 		}
-		if id := r.Header.Get("X-Request-Id"); id == "" || b["request_id"] != id {
-			t.Errorf("request id header %q body %v", id, b["request_id"])
+		page := e.member.get(t, "/")
+		if page.Status != 503 || page.Header.Get("Retry-After") == "" || !strings.Contains(string(page.Body), "<html") {
+			t.Errorf("page with the database closed: %d %q %s", page.Status, page.Header.Get("Retry-After"), trim(page.Body))
 		}
+		for _, c := range []*client{e.anon, e.member} {
+			st := c.get(t, "/static/js/app.js").want(t, 200)
+			if !strings.Contains(st.Header.Get("Content-Type"), "javascript") || st.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("static file headers %v", st.Header)
+			}
+		}
+		if r := e.member.get(t, "/static/js/no-such-file.js"); r.Status != 404 {
+			t.Errorf("missing static file: %d", r.Status)
+		}
+		e.anon.get(t, "/healthz").want(t, 200)
 	})
 }

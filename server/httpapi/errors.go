@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"council/server/council"
+	"council/server/store"
 )
 
 // apiError is the body of every non-2xx JSON answer.
@@ -17,6 +18,13 @@ type apiError struct {
 	Fields    map[string]string `json:"fields,omitempty"`
 	RequestID string            `json:"request_id,omitempty"`
 }
+
+// unavailableMessage answers a request the database did not answer in time; clients may
+// send it again after unavailableRetryAfter seconds.
+const (
+	unavailableMessage    = "The database does not answer; try again shortly."
+	unavailableRetryAfter = 5
+)
 
 var statusOf = map[string]int{
 	council.CodeBadRequest:      fiber.StatusBadRequest,
@@ -46,8 +54,9 @@ var codeOfStatus = map[int]string{
 }
 
 // handleError is the one place where errors become answers: domain errors keep their code
-// and message, Fiber's own errors map to the contract's codes, and anything else is logged
-// with the request id and answered as a bare 500 that reveals nothing.
+// and message, a database that does not answer is 503 unavailable with Retry-After, Fiber's
+// own errors map to the contract's codes, and anything else is logged with the request id
+// and answered as a bare 500 that reveals nothing.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	body, status := s.errorBody(c, err)
 	if isPage(c) && status != fiber.StatusTooManyRequests {
@@ -70,6 +79,10 @@ func (s *Server) errorBody(c *fiber.Ctx, err error) (apiError, int) {
 			msg = "Too many requests; try again later."
 		}
 		return apiError{Error: council.CodeRateLimited, Message: msg}, fiber.StatusTooManyRequests
+	case store.Unavailable(err):
+		s.log.Warn("database unavailable", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(unavailableRetryAfter))
+		return apiError{Error: council.CodeUnavailable, Message: unavailableMessage, RequestID: requestID(c)}, fiber.StatusServiceUnavailable
 	case errors.As(err, &fe):
 		if code, ok := codeOfStatus[fe.Code]; ok {
 			msg := fe.Message

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/subtle"
 	"strconv"
 	"strings"
@@ -54,6 +55,18 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status/100)+"xx").Inc()
 	s.metrics.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 	return err
+}
+
+// withDeadline gives the request's context (c.UserContext(), which handlers pass to the
+// service and the store) the request timeout, so that a database that does not answer ends
+// the request with 503 instead of holding it. The deadline covers the handler's run: an
+// answer's body is written after the handler returns, whatever its length, and a websocket
+// serves on in its own connection, with the hub's own timeouts, once upgraded.
+func (s *Server) withDeadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.timeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
 }
 
 // loadSession finds the signed-in user from the session cookie, if any.

@@ -101,6 +101,8 @@ func (s *Server) renderErrorPage(c *fiber.Ctx, status int, body apiError) error 
 		}
 	case status < 500:
 		shown, message = fiber.StatusBadRequest, "error.bad_request"
+	case status == fiber.StatusServiceUnavailable:
+		message = "error.unavailable"
 	default:
 		shown = fiber.StatusInternalServerError
 	}

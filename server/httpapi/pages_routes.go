@@ -14,10 +14,15 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
+// staticRoutes serves the pages' scripts, styles and images, answering 404 itself for a file
+// it lacks rather than passing the request on to the session and the pages.
+func (s *Server) staticRoutes(r fiber.Router) {
+	r.Use("/static", securityHeaders, filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 300}), s.pageNotFound)
+}
+
 // pageRoutes lists every page, one per line; the JSON API is in routes.go.
 func (s *Server) pageRoutes(r fiber.Router) {
 	r.Use(securityHeaders)
-	r.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 300}))
 
 	r.Get("/", s.homePage)
 	r.Get("/outcomes", s.outcomesPage)

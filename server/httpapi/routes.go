@@ -5,15 +5,18 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 )
 
-// routes lists every route of the JSON API and the service endpoints, one per line.
+// routes lists every route of the JSON API and the service endpoints, one per line. The
+// service endpoints and the static files come before anything that reads the session, so
+// they never wait for the database (/readyz asks it, within its own timeout).
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New(), requestIDs, s.observe, limitBody)
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())
+	s.staticRoutes(app)
 
 	app.Use("/api", s.apiHeaders)
-	app.Use(s.loadSession, s.checkCSRF)
+	app.Use(s.withDeadline, s.loadSession, s.checkCSRF)
 	api := app.Group("/api/v1", s.checkOrigin)
 	api.Post("/session", s.signIn)
 	api.Delete("/session", s.signOut)

@@ -47,7 +47,12 @@ type Config struct {
 	TrustedProxies []string
 	// MetricsToken, when set, is the bearer token /metrics asks for; empty, /metrics is off.
 	MetricsToken string
+	// RequestTimeout is how long a request may wait for the database; 0: DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is the request deadline when the configuration sets none.
+const DefaultRequestTimeout = 10 * time.Second
 
 // Server holds what the handlers share.
 type Server struct {
@@ -61,6 +66,7 @@ type Server struct {
 	metrics  *metrics
 	// metricsToken guards /metrics; "" turns it off.
 	metricsToken string
+	timeout      time.Duration
 }
 
 // New builds the Fiber app with every route.
@@ -70,6 +76,9 @@ func New(cfg Config) *fiber.App {
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	s := &Server{
 		svc:      cfg.Service,
@@ -81,6 +90,7 @@ func New(cfg Config) *fiber.App {
 		metrics:  newMetrics(cfg.Registry),
 
 		metricsToken: cfg.MetricsToken,
+		timeout:      cfg.RequestTimeout,
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "council",

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"  // PostgreSQL driver
 	_ "modernc.org/sqlite" // SQLite driver, pure Go
 
 	"council/schema"
@@ -33,12 +32,20 @@ type Store struct {
 // DefaultSQLite is the file the embedded default keeps its records in.
 const DefaultSQLite = "council.db"
 
+// WaitBackstop is the longest the database itself lets one statement run or wait, whatever
+// the caller's context says: PostgreSQL's statement_timeout and
+// idle_in_transaction_session_timeout, SQLite's busy_timeout. Requests have shorter
+// deadlines, which end their waits first (the SQLite driver ends a busy wait when the
+// call's context ends); this bounds work whose client went away or had no deadline. A wait
+// ended either way is Unavailable.
+const WaitBackstop = 30 * time.Second
+
 // Open connects to the database a DATABASE_URL names: postgres://… selects PostgreSQL,
 // sqlite:PATH an SQLite file, and the empty string the embedded default file.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	switch {
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		db, err := sqlx.Open("postgres", databaseURL)
+		db, err := openPostgres(databaseURL)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to open PostgreSQL: %w", err)
 		}
@@ -52,7 +59,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 			path = DefaultSQLite
 		}
 		q := url.Values{}
-		q.Add("_pragma", "busy_timeout(15000)")
+		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", WaitBackstop.Milliseconds()))
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "synchronous(NORMAL)")
