@@ -22,6 +22,7 @@ type Live struct {
 	RoundID   int64
 	TopicID   int64
 	LastSeq   int64
+	LastAt    string // the "at" of event LastSeq, as the events carry it: the position's identity
 }
 
 // HomeData is the home page: the councils and the latest outcomes.

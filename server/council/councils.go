@@ -104,18 +104,25 @@ func (s *Service) Standing(ctx context.Context, viewer *User, councilID int64) (
 	return Standing{Member: a.isMember(), Moderator: a.canModerate(), CanSee: a.canSee()}, err
 }
 
-// LastSeq is the council's last committed seq, for members and admins: where a page's live
-// connection starts.
-func (s *Service) LastSeq(ctx context.Context, viewer *User, councilID int64) (int64, error) {
+// LiveStart is where a page's live connection starts: the council's last committed seq and
+// the time of that event (zero when there is none yet), which together name the position so
+// that a database restored behind it is noticed.
+type LiveStart struct {
+	Seq int64
+	At  time.Time
+}
+
+// LiveStart reads where a page's live connection starts, for members and admins.
+func (s *Service) LiveStart(ctx context.Context, viewer *User, councilID int64) (LiveStart, error) {
 	a, err := s.accessTo(ctx, viewer, councilID)
 	if err != nil {
-		return 0, err
+		return LiveStart{}, err
 	}
 	if !a.canSee() {
-		return 0, errForbidden
+		return LiveStart{}, errForbidden
 	}
-	last, err := s.st.LastSeq(ctx, councilID)
-	return last, translate(err)
+	seq, at, err := s.st.LastEvent(ctx, councilID)
+	return LiveStart{Seq: seq, At: at}, translate(err)
 }
 
 // InviteInput is what a moderator gives to invite someone.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -120,11 +121,15 @@ func (s *Server) liveFrom(c *fiber.Ctx, st council.Standing, councilID int64) (*
 	if !st.CanSee {
 		return nil, nil
 	}
-	last, err := s.svc.LastSeq(c.UserContext(), s.viewer(c), councilID)
+	start, err := s.svc.LiveStart(c.UserContext(), s.viewer(c), councilID)
 	if err != nil {
 		return nil, err
 	}
-	return &web.Live{CouncilID: councilID, LastSeq: last}, nil
+	live := &web.Live{CouncilID: councilID, LastSeq: start.Seq}
+	if !start.At.IsZero() {
+		live.LastAt = start.At.UTC().Format(time.RFC3339Nano)
+	}
+	return live, nil
 }
 
 func (s *Server) roundPage(c *fiber.Ctx) error {

@@ -13,9 +13,10 @@ export class Live {
    * @param {number} lastSeq the seq the page was rendered at
    * @param {{onEvent: (ev: object) => void, onResync: () => void}} handlers
    */
-  constructor(councilId, lastSeq, handlers) {
+  constructor(councilId, lastSeq, lastAt, handlers) {
     this.councilId = councilId;
     this.lastSeq = lastSeq;
+    this.lastAt = lastAt; // the "at" of event lastSeq: with it the server tells a restored record
     this.handlers = handlers;
     this.attempt = 0;
     this.down = false;
@@ -37,7 +38,8 @@ export class Live {
 
   url() {
     const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-    return `${proto}//${window.location.host}/api/v1/councils/${this.councilId}/live?after=${this.lastSeq}`;
+    const at = this.lastAt && this.lastSeq > 0 ? `&at=${encodeURIComponent(this.lastAt)}` : '';
+    return `${proto}//${window.location.host}/api/v1/councils/${this.councilId}/live?after=${this.lastSeq}${at}`;
   }
 
   connect() {
@@ -88,6 +90,7 @@ export class Live {
       return;
     }
     this.lastSeq = ev.seq;
+    this.lastAt = ev.at;
     document.body.dataset.lastSeq = String(ev.seq);
     try {
       this.handlers.onEvent(ev);
@@ -136,9 +139,9 @@ export class Live {
 
 /** startLive follows the council named by the page's body data attributes, if any. */
 export function startLive(onEvent) {
-  const { councilId, lastSeq } = document.body.dataset;
+  const { councilId, lastSeq, lastAt } = document.body.dataset;
   if (!councilId) return null;
-  const live = new Live(Number(councilId), Number(lastSeq || 0), {
+  const live = new Live(Number(councilId), Number(lastSeq || 0), lastAt || '', {
     onEvent,
     onResync: () => window.location.reload(),
   });
