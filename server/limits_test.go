@@ -292,3 +292,27 @@ func TestConnectionSettings(t *testing.T) {
 		t.Fatal("--max-connections 0 accepted")
 	}
 }
+
+// A client that connects and resets before sending anything is no error of the server's: a
+// flood of them must not fill the log with ERROR lines.
+func TestResetConnectionsAreNoError(t *testing.T) {
+	dir := t.TempDir()
+	p := startServer(t, dir, "DATABASE_URL=sqlite:"+filepath.Join(dir, "reset.db"))
+	for i := 0; i < 20; i++ {
+		c, err := net.Dial("tcp", strings.TrimPrefix(p.base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.(*net.TCPConn).SetLinger(0) // close with a reset
+		c.Close()
+	}
+	resp, err := http.Get(p.base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	time.Sleep(200 * time.Millisecond)
+	if log := p.Log(); strings.Contains(log, "level=ERROR") {
+		t.Fatalf("resets logged as errors:\n%s", log)
+	}
+}

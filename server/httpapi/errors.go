@@ -72,6 +72,11 @@ func (s *Server) errorBody(c *fiber.Ctx, err error) (apiError, int) {
 	switch {
 	case errors.As(err, &ce):
 		return apiError{Error: ce.Code, Message: ce.Message, Fields: ce.Fields}, statusOf[ce.Code]
+	case errors.As(err, &fe) && fe.Code == fiber.StatusBadGateway && requestID(c) == "":
+		// The client's connection failed before a request was read (it reset, or broke off):
+		// nobody hears the answer, and a flood of them must not fill the log with errors.
+		s.log.Debug("client connection failed before a request", "err", err)
+		return apiError{Error: council.CodeBadRequest, Message: "The request could not be read."}, fiber.StatusBadRequest
 	case errors.As(err, &rl):
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(rl.RetryAfter.Seconds()))))
 		msg := rl.Message
