@@ -5,7 +5,7 @@ GO ?= go
 AXE_VERSION := 4.14.1
 AXE_JS := web/browsertest/testdata/axe.min.js
 
-.PHONY: test services vet run demo screenshots bench axe load
+.PHONY: test services vet run demo screenshots bench axe load fuzz
 
 test: services $(AXE_JS)
 	$(GO) vet ./...
@@ -42,3 +42,17 @@ bench: services
 # Live fan-out under load: three processes, 30 watchers, 10 members voting flat out.
 load: services
 	LOAD=1 $(GO) test ./server -run TestLoadLiveFanout -count=1 -v
+
+# Fuzzing: each target for FUZZTIME in turn (go test -fuzz takes one target per package per
+# run). What a target finds is written to its package's testdata/fuzz/, where go test replays it.
+# make test runs the committed seeds of every target as ordinary tests.
+FUZZTIME ?= 30s
+FUZZ_TARGETS := ./server/httpapi:FuzzDecode ./server/council:FuzzRenderMarkdown \
+	./realtime:FuzzIsClientPing ./realtime:FuzzClientFrame
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $$pkg; \
+	done

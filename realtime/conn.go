@@ -139,6 +139,8 @@ func (c *conn) readLoop() {
 	}
 }
 
+// isClientPing is the one decision about what a client's data frame means: a JSON object whose
+// "type" is "ping" asks for a pong; anything else is ignored.
 func isClientPing(msg []byte) bool {
 	var m struct {
 		Type string `json:"type"`

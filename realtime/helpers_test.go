@@ -35,7 +35,7 @@ type testServer struct {
 
 // startServer mounts the hub like the server does: a middleware sets the council id, then the
 // handler. sndBuf > 0 shrinks the server sockets' send buffers (for slow-consumer tests).
-func startServer(t *testing.T, rec Record, broker Broker, opts Options, sndBuf int) *testServer {
+func startServer(t testing.TB, rec Record, broker Broker, opts Options, sndBuf int) *testServer {
 	t.Helper()
 	if opts.Log == nil {
 		opts.Log = quietLog()
@@ -70,7 +70,7 @@ func startServer(t *testing.T, rec Record, broker Broker, opts Options, sndBuf i
 	return s
 }
 
-func (s *testServer) stop(t *testing.T) {
+func (s *testServer) stop(t testing.TB) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.hub.Shutdown(ctx); err != nil {

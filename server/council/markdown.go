@@ -2,6 +2,7 @@ package council
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -20,8 +21,11 @@ var (
 	}()
 )
 
-// RenderMarkdown turns a member's Markdown into safe HTML.
+// RenderMarkdown turns a member's Markdown into safe HTML. Bytes that are not UTF-8 become
+// U+FFFD first: the renderer and the sanitiser pass them through, and pages and JSON promise
+// valid UTF-8.
 func RenderMarkdown(src string) string {
+	src = strings.ToValidUTF8(src, "\uFFFD")
 	var buf bytes.Buffer
 	if err := markdown.Convert([]byte(src), &buf); err != nil {
 		return sanitiser.Sanitize(src)

@@ -34,7 +34,7 @@ func decode(c *fiber.Ctx, dst any) error {
 	}
 	if !utf8.Valid(body) {
 		return &council.Error{Code: council.CodeValidation, Message: "Text must be valid UTF-8.",
-			Fields: map[string]string{invalidUTF8Field(body): "must be valid UTF-8"}}
+			Fields: map[string]string{invalidUTF8Field(body, dst): "must be valid UTF-8"}}
 	}
 	return nil
 }
@@ -63,20 +63,71 @@ func decodeError(err error, body []byte, dst any) error {
 	return council.Errorf(council.CodeBadRequest, "The body could not be read: %s.", strings.TrimPrefix(err.Error(), "json: "))
 }
 
-// refusedField finds the top-level key whose value alone does not decode into dst's type.
+// refusedField names the field whose value alone does not decode into dst's type.
 func refusedField(body []byte, dst any) string {
-	var raw map[string]json.RawMessage
 	t := reflect.TypeOf(dst)
-	if json.Unmarshal(body, &raw) != nil || t.Kind() != reflect.Pointer {
+	if t.Kind() != reflect.Pointer {
 		return ""
 	}
-	for k, v := range raw {
-		one, err := json.Marshal(map[string]json.RawMessage{k: v})
+	for _, m := range members(body) {
+		one, err := json.Marshal(map[string]json.RawMessage{m.key: m.value})
 		if err == nil && json.Unmarshal(one, reflect.New(t.Elem()).Interface()) != nil {
-			return k
+			return jsonField(dst, m.key)
 		}
 	}
 	return ""
+}
+
+// member is one key and its raw value in a JSON object.
+type member struct {
+	key   string
+	value json.RawMessage
+}
+
+// members lists the top-level members of the JSON object in body, in order, as far as it reads.
+func members(body []byte) []member {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var out []member
+	for dec.More() {
+		tok, err := dec.Token()
+		key, ok := tok.(string)
+		var value json.RawMessage
+		if err != nil || !ok || dec.Decode(&value) != nil {
+			break
+		}
+		out = append(out, member{key, value})
+	}
+	return out
+}
+
+// jsonField is the name of dst's field that a body's key fills: the key itself, or the field
+// encoding/json matched it to regardless of case, so that an error names the field the API
+// documents rather than whatever spelling or escapes the client used.
+func jsonField(dst any, key string) string {
+	t := reflect.TypeOf(dst)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return key
+	}
+	folded := ""
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		switch {
+		case name == key:
+			return name
+		case folded == "" && strings.EqualFold(name, key):
+			folded = name
+		}
+	}
+	if folded != "" {
+		return folded
+	}
+	return key
 }
 
 func describeType(t string) string {
@@ -93,21 +144,11 @@ func describeType(t string) string {
 	return "of another type"
 }
 
-// invalidUTF8Field names the JSON key whose string value holds the first invalid byte.
-func invalidUTF8Field(body []byte) string {
-	i := 0
-	for i < len(body) {
-		r, size := utf8.DecodeRune(body[i:])
-		if r == utf8.RuneError && size == 1 {
-			break
-		}
-		i += size
-	}
-	before := string(body[:i])
-	// The key is the last quoted string followed by a colon before the bad byte.
-	if k := strings.LastIndex(before, "\":"); k > 0 {
-		if j := strings.LastIndex(before[:k], "\""); j >= 0 {
-			return before[j+1 : k]
+// invalidUTF8Field names the field whose value holds text that is not UTF-8.
+func invalidUTF8Field(body []byte, dst any) string {
+	for _, m := range members(body) {
+		if !utf8.Valid(m.value) {
+			return jsonField(dst, m.key)
 		}
 	}
 	return "body"

@@ -32,12 +32,34 @@ func requestID(c *fiber.Ctx) string {
 	return id
 }
 
-// limitBody answers 413 too_large to a body over MaxBody.
+// limitBody answers 413 too_large to a body over MaxBody, and 400 to a compressed one: Fiber's
+// c.Body() would inflate it whole, with no limit, before any size is known, so a request of a
+// few kilobytes (gzip inside gzip) could make the process allocate gigabytes.
 func limitBody(c *fiber.Ctx) error {
+	if encodedBody(c) {
+		return council.Errorf(council.CodeBadRequest, "Request bodies must not be compressed (Content-Encoding).")
+	}
 	if len(c.Body()) > MaxBody {
 		return fiber.ErrRequestEntityTooLarge
 	}
 	return c.Next()
+}
+
+// encodedBody reports whether any Content-Encoding header names a coding other than identity
+// (Fiber decodes by the last such header, so every one is looked at).
+func encodedBody(c *fiber.Ctx) bool {
+	encoded := false
+	c.Request().Header.VisitAll(func(k, v []byte) {
+		if !strings.EqualFold(string(k), fiber.HeaderContentEncoding) {
+			return
+		}
+		for _, coding := range strings.Split(string(v), ",") {
+			if s := strings.TrimSpace(coding); s != "" && !strings.EqualFold(s, "identity") {
+				encoded = true
+			}
+		}
+	})
+	return encoded
 }
 
 // observe counts requests and their durations by route.
