@@ -3,7 +3,11 @@ package council_test
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"council/server/council"
 	"council/server/testenv"
@@ -26,24 +30,72 @@ func BenchmarkCastVote(b *testing.B) {
 				b.Fatal(err)
 			}
 			choices := []string{council.ChoiceFor, council.ChoiceAgainst, council.ChoiceAbstain}
-			next := make(chan *council.User, len(voters))
-			for _, v := range voters {
-				next <- v
-			}
+			// Exactly 16 voters whatever GOMAXPROCS is (RunParallel would start one goroutine
+			// per CPU): they share b.N votes between them.
+			var left atomic.Int64
+			left.Store(int64(b.N))
+			var wg sync.WaitGroup
 			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				v := <-next
-				i := 0
-				for pb.Next() {
-					if _, err := w.Svc.CastVote(ctx, v, p.ID, choices[i%3]); err != nil {
-						b.Error(err)
-						return
+			for _, v := range voters {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; left.Add(-1) >= 0; i++ {
+						if _, err := w.Svc.CastVote(ctx, v, p.ID, choices[i%3]); err != nil {
+							b.Error(err)
+							return
+						}
 					}
-					i++
-				}
-			})
+				}()
+			}
+			wg.Wait()
 		})
 	}
+}
+
+// BenchmarkCloseLargeRound closes a round holding the most text a round may (2 MiB of posts):
+// lock-ms is how long the close held the council's lock (until its commit was published),
+// ms/op the whole close with the record rendered and stored.
+func BenchmarkCloseLargeRound(b *testing.B) {
+	for _, d := range testenv.Dialects {
+		b.Run(d, func(b *testing.B) {
+			ctx := context.Background()
+			var committed time.Time
+			w := testenv.NewWorldWith(b, testenv.Store(b, d), council.Config{Limits: testenv.NoWriteLimits})
+			svc := council.NewService(council.Config{Store: w.Store, Limits: testenv.NoWriteLimits,
+				Publisher: council.PublisherFunc(func([]council.Event) { committed = time.Now() })})
+			var lock time.Duration
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				r := fullRound(b, w, svc)
+				b.StartTimer()
+				began := time.Now()
+				closed, err := svc.CloseRound(ctx, w.Moderator, r.ID, "")
+				if err != nil || closed.RecordSHA256 == nil {
+					b.Fatal(err)
+				}
+				lock += committed.Sub(began)
+			}
+			b.ReportMetric(float64(lock.Milliseconds())/float64(b.N), "lock-ms")
+		})
+	}
+}
+
+// fullRound opens a round and fills it with 2 MiB of posts in Cyrillic.
+func fullRound(b *testing.B, w *testenv.World, svc *council.Service) *council.Round {
+	ctx := context.Background()
+	r := w.Round(b, council.StatusOpen, council.BallotOpen, 0)
+	tp, err := svc.CreateTopic(ctx, w.Members[0], r.ID, council.TopicInput{Title: "Тема", Body: "Начало"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := strings.Repeat("Общината да удължи приемното време. ", 540) // ≈ 20,000 characters, 37 KB
+	for n := 0; int64((n+1)*len(body)) < council.DefaultLimits.RoundText; n++ {
+		if _, err := svc.CreatePost(ctx, w.Members[n%3], tp.ID, council.PostInput{Body: body}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return r
 }
 
 // BenchmarkEventsAfter measures reading 200 events back from the record, as a resuming
