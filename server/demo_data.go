@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"council/server/council"
+	"council/server/model"
 )
 
 // demoAccount is one sign-in the demo prints.
@@ -20,13 +21,13 @@ type demoPerson struct {
 const demoPassword = "perushtitsa-2026"
 
 var demoPeople = []demoPerson{
-	{"moderator@perushtitsa.example", "Мария Петрова", "Община Перущица", council.GroupCitizen, council.RoleModerator},
-	{"ivan@perushtitsa.example", "Иван Георгиев", "", council.GroupCitizen, council.RoleMember},
-	{"elena@perushtitsa.example", "Елена Димитрова", "", council.GroupCitizen, council.RoleMember},
-	{"ngo@perushtitsa.example", "Стоян Иванов", "Фондация „Коренях“", council.GroupNGO, council.RoleMember},
-	{"npo@perushtitsa.example", "Надежда Колева", "Читалище „Отец Паисий 1873“", council.GroupNGO, council.RoleMember},
-	{"business@perushtitsa.example", "Петър Стоянов", "Стоянов и син ООД", council.GroupBusiness, council.RoleMember},
-	{"firma@perushtitsa.example", "Даниела Христова", "Лозарска изба „Перущица“ ЕООД", council.GroupBusiness, council.RoleMember},
+	{"moderator@perushtitsa.example", "Мария Петрова", "Община Перущица", model.GroupCitizen, model.RoleModerator},
+	{"ivan@perushtitsa.example", "Иван Георгиев", "", model.GroupCitizen, model.RoleMember},
+	{"elena@perushtitsa.example", "Елена Димитрова", "", model.GroupCitizen, model.RoleMember},
+	{"ngo@perushtitsa.example", "Стоян Иванов", "Фондация „Коренях“", model.GroupNGO, model.RoleMember},
+	{"npo@perushtitsa.example", "Надежда Колева", "Читалище „Отец Паисий 1873“", model.GroupNGO, model.RoleMember},
+	{"business@perushtitsa.example", "Петър Стоянов", "Стоянов и син ООД", model.GroupBusiness, model.RoleMember},
+	{"firma@perushtitsa.example", "Даниела Христова", "Лозарска изба „Перущица“ ЕООД", model.GroupBusiness, model.RoleMember},
 }
 
 // loadDemo fills the database with three Perushtitsa councils, one open round in the middle
@@ -58,7 +59,7 @@ func loadDemo(ctx context.Context, svc *council.Service) ([]demoAccount, error) 
 		return nil, err
 	}
 
-	users := map[string]*council.User{}
+	users := map[string]*model.User{}
 	for _, p := range demoPeople {
 		u, err := demoJoin(ctx, svc, admin, citizens.ID, p)
 		if err != nil {
@@ -69,12 +70,12 @@ func loadDemo(ctx context.Context, svc *council.Service) ([]demoAccount, error) 
 	}
 	for _, p := range demoPeople {
 		switch {
-		case p.group == council.GroupNGO || p.role == council.RoleModerator:
+		case p.group == model.GroupNGO || p.role == model.RoleModerator:
 			if _, err := demoJoin(ctx, svc, admin, ngos.ID, p); err != nil {
 				return nil, err
 			}
 		}
-		if p.group == council.GroupBusiness || p.role == council.RoleModerator {
+		if p.group == model.GroupBusiness || p.role == model.RoleModerator {
 			if _, err := demoJoin(ctx, svc, admin, business.ID, p); err != nil {
 				return nil, err
 			}
@@ -89,7 +90,7 @@ func loadDemo(ctx context.Context, svc *council.Service) ([]demoAccount, error) 
 	return accounts, nil
 }
 
-func demoJoin(ctx context.Context, svc *council.Service, admin *council.User, councilID int64, p demoPerson) (*council.User, error) {
+func demoJoin(ctx context.Context, svc *council.Service, admin *model.User, councilID int64, p demoPerson) (*model.User, error) {
 	_, token, err := svc.Invite(ctx, admin, councilID, council.InviteInput{Email: p.email, Name: p.name, Role: p.role, Group: p.group, Organisation: p.org})
 	if err != nil {
 		return nil, err
@@ -100,12 +101,12 @@ func demoJoin(ctx context.Context, svc *council.Service, admin *council.User, co
 func str(s string) *string { return &s }
 func num(n int) *int       { return &n }
 
-func demoClosedRound(ctx context.Context, svc *council.Service, users map[string]*council.User, councilID int64) error {
+func demoClosedRound(ctx context.Context, svc *council.Service, users map[string]*model.User, councilID int64) error {
 	mod := users["moderator@perushtitsa.example"]
 	r, err := svc.CreateRound(ctx, mod, councilID, council.RoundInput{
 		Title:         str("Приемно време за граждани и организации"),
 		Description:   str("Общината въвежда приемно време, в което граждани и организации да се срещат със служителите. Кога и как да бъде то?"),
-		Ballot:        str(council.BallotOpen),
+		Ballot:        str(model.BallotOpen),
 		QuorumPercent: num(40),
 	})
 	if err != nil {
@@ -141,12 +142,12 @@ func demoClosedRound(ctx context.Context, svc *council.Service, users map[string
 		return err
 	}
 	votes := map[string][2]string{
-		"moderator@perushtitsa.example": {council.ChoiceFor, council.ChoiceFor},
-		"ivan@perushtitsa.example":      {council.ChoiceFor, council.ChoiceAbstain},
-		"elena@perushtitsa.example":     {council.ChoiceFor, council.ChoiceFor},
-		"ngo@perushtitsa.example":       {council.ChoiceFor, council.ChoiceFor},
-		"business@perushtitsa.example":  {council.ChoiceAgainst, council.ChoiceFor},
-		"firma@perushtitsa.example":     {council.ChoiceFor, council.ChoiceAgainst},
+		"moderator@perushtitsa.example": {model.ChoiceFor, model.ChoiceFor},
+		"ivan@perushtitsa.example":      {model.ChoiceFor, model.ChoiceAbstain},
+		"elena@perushtitsa.example":     {model.ChoiceFor, model.ChoiceFor},
+		"ngo@perushtitsa.example":       {model.ChoiceFor, model.ChoiceFor},
+		"business@perushtitsa.example":  {model.ChoiceAgainst, model.ChoiceFor},
+		"firma@perushtitsa.example":     {model.ChoiceFor, model.ChoiceAgainst},
 	}
 	for email, v := range votes {
 		if _, err := svc.CastVote(ctx, users[email], p1.ID, v[0]); err != nil {
@@ -161,12 +162,12 @@ func demoClosedRound(ctx context.Context, svc *council.Service, users map[string
 	return err
 }
 
-func demoOpenRound(ctx context.Context, svc *council.Service, users map[string]*council.User, councilID int64) error {
+func demoOpenRound(ctx context.Context, svc *council.Service, users map[string]*model.User, councilID int64) error {
 	mod := users["moderator@perushtitsa.example"]
 	r, err := svc.CreateRound(ctx, mod, councilID, council.RoundInput{
 		Title:         str("Електронни услуги и обратна връзка за жалби и сигнали"),
 		Description:   str("Как общината да отговаря на жалби, сигнали, предложения и похвали и кои услуги да станат достъпни онлайн първи?"),
-		Ballot:        str(council.BallotSecret),
+		Ballot:        str(model.BallotSecret),
 		QuorumPercent: num(50),
 	})
 	if err != nil {
@@ -212,11 +213,11 @@ func demoOpenRound(ctx context.Context, svc *council.Service, users map[string]*
 	if err != nil {
 		return err
 	}
-	for email, c := range map[string]string{"ivan@perushtitsa.example": council.ChoiceFor, "ngo@perushtitsa.example": council.ChoiceFor, "business@perushtitsa.example": council.ChoiceAbstain} {
+	for email, c := range map[string]string{"ivan@perushtitsa.example": model.ChoiceFor, "ngo@perushtitsa.example": model.ChoiceFor, "business@perushtitsa.example": model.ChoiceAbstain} {
 		if _, err := svc.CastVote(ctx, users[email], p1.ID, c); err != nil {
 			return err
 		}
 	}
-	_, err = svc.CastVote(ctx, users["business@perushtitsa.example"], p2.ID, council.ChoiceFor)
+	_, err = svc.CastVote(ctx, users["business@perushtitsa.example"], p2.ID, model.ChoiceFor)
 	return err
 }

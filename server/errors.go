@@ -14,7 +14,7 @@ func describe(err error) error {
 	if !ok {
 		return err
 	}
-	if len(ce.Fields) == 0 {
+	if ce.Code != council.CodeValidation || len(ce.Fields) == 0 {
 		return fmt.Errorf("%s", ce.Message)
 	}
 	var parts []string

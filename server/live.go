@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"sync/atomic"
 	"time"
 
 	"council/realtime"
 	"council/server/council"
+	"council/server/events"
+	"council/server/model"
 	"council/server/store"
 )
 
@@ -17,13 +18,13 @@ type publisher struct {
 }
 
 // Publish encodes each event once and gives it to the hub.
-func (p *publisher) Publish(events []council.Event) {
+func (p *publisher) Publish(evs []model.Event) {
 	hub := p.hub.Load()
 	if hub == nil {
 		return
 	}
 	committed := time.Now() // the latency metric runs from here: the transaction has just committed
-	for _, ev := range events {
+	for _, ev := range evs {
 		if re, err := liveEvent(ev); err == nil {
 			re.Committed = committed
 			hub.Publish(re)
@@ -39,9 +40,10 @@ func (p *publisher) EndSessions(ctx context.Context, sessions ...string) error {
 	return nil
 }
 
-func liveEvent(ev council.Event) (realtime.Event, error) {
-	raw, err := json.Marshal(ev)
-	return realtime.Event{CouncilID: ev.CouncilID, Seq: ev.Seq, At: ev.At, Evicts: council.Evicts(ev), JSON: raw}, err
+// liveEvent is an event as the hub carries it: encoded once, with what the hub needs to know.
+func liveEvent(ev model.Event) (realtime.Event, error) {
+	raw, err := events.Envelope(ev)
+	return realtime.Event{CouncilID: ev.CouncilID, Seq: ev.Seq, At: ev.At, Evicts: ev.Evicts, JSON: raw}, err
 }
 
 // admit tells the hub whether a connection, now attached, may still follow its council.

@@ -47,6 +47,11 @@ func serve(ctx context.Context, args []string) error {
 	}
 	ln := a.limitListener(cfg, plain, reg)
 	reportIdle(web, ln)
+	if n, err := a.svc.RenderUnrendered(ctx); err != nil {
+		a.log.Warn("unable to render the bodies written before they were rendered when written", "err", err)
+	} else if n > 0 {
+		a.log.Info("rendered bodies written before they were rendered when written", "count", n)
+	}
 	schedCtx, stopSched := context.WithCancel(context.Background())
 	go a.svc.RunScheduler(schedCtx, time.Second, cfg.RequestTimeout)
 	defer stopSched()

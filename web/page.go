@@ -1,6 +1,6 @@
 package web
 
-import "council/server/council"
+import "council/server/model"
 
 // Page is what every page template receives: the frame (language, viewer, CSRF token, live
 // connection) and the page's own Data.
@@ -8,7 +8,7 @@ type Page struct {
 	Lang   string
 	Title  string
 	Path   string // the request path, for the language switch
-	Viewer *council.User
+	Viewer *model.User
 	CSRF   string
 	Notice string // a translation key shown once at the top (after sign-in, for instance)
 	Live   *Live  // set on pages that follow a council's events
@@ -27,14 +27,14 @@ type Live struct {
 
 // HomeData is the home page: the councils and the latest outcomes.
 type HomeData struct {
-	Councils []council.Council
+	Councils []model.Council
 	Outcomes []OutcomeItem
 }
 
 // OutcomeItem is a closed round as the archive lists it.
 type OutcomeItem struct {
-	Round   council.Round
-	Council *council.Council
+	Round   model.Round
+	Council *model.Council
 	Adopted int // proposals adopted
 	Total   int // proposals decided
 }
@@ -52,18 +52,18 @@ type OutcomesData struct {
 
 // CouncilData is a council's page: its rounds and, for moderators, its members.
 type CouncilData struct {
-	Council     *council.Council
-	Rounds      []council.Round
-	Members     []council.Member
+	Council     *model.Council
+	Rounds      []model.Round
+	Members     []model.Member
 	IsMember    bool
 	IsModerator bool
 }
 
 // RoundData is a round's page: live while draft or open, the outcome once closed.
 type RoundData struct {
-	Council     *council.Council
-	Round       council.Round
-	Topics      []council.Topic // with Posts on the outcome page
+	Council     *model.Council
+	Round       model.Round
+	Topics      []model.Topic // with Posts on the outcome page
 	Proposals   []ProposalView
 	IsMember    bool
 	IsModerator bool
@@ -73,16 +73,16 @@ type RoundData struct {
 
 // ProposalView is a proposal with its result once the round has closed.
 type ProposalView struct {
-	council.Proposal
-	Result *council.Result
+	model.Proposal
+	Result *model.Result
 	Topic  string // the title of the topic it came from, if any
 }
 
 // TopicData is a topic's thread.
 type TopicData struct {
-	Council     *council.Council
-	Round       council.Round
-	Topic       council.Topic
+	Council     *model.Council
+	Round       model.Round
+	Topic       model.Topic
 	IsMember    bool
 	IsModerator bool
 	CanWrite    bool
@@ -92,8 +92,8 @@ type TopicData struct {
 // InvitationData is the page where an invitation is accepted.
 type InvitationData struct {
 	Token      string
-	Invitation *council.Invitation
-	Council    *council.Council
+	Invitation *model.Invitation
+	Council    *model.Council
 	Error      string
 }
 
@@ -111,14 +111,14 @@ type MeData struct {
 
 // MyCouncil is one of the viewer's councils with the viewer's role in it.
 type MyCouncil struct {
-	Council council.Council
+	Council model.Council
 	Role    string
 	Group   string
 }
 
 // AdminData is the admin page: the councils and the form to create one.
 type AdminData struct {
-	Councils []council.Council
+	Councils []model.Council
 }
 
 // ErrorData is an error page.
@@ -133,11 +133,11 @@ const PlaceholderID = 999999999
 
 // EmptyProposal, EmptyTopic and EmptyPost are the placeholders those <template> elements render.
 func EmptyProposal() ProposalView {
-	return ProposalView{Proposal: council.Proposal{ID: PlaceholderID}}
+	return ProposalView{Proposal: model.Proposal{ID: PlaceholderID}}
 }
 
 // EmptyTopic is the placeholder topic; see EmptyProposal.
-func EmptyTopic() council.Topic { return council.Topic{ID: PlaceholderID} }
+func EmptyTopic() model.Topic { return model.Topic{ID: PlaceholderID} }
 
 // EmptyPost is the placeholder post; see EmptyProposal.
-func EmptyPost() council.Post { return council.Post{ID: PlaceholderID} }
+func EmptyPost() model.Post { return model.Post{ID: PlaceholderID} }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"council/server/council"
 	"fmt"
 	"html/template"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"council/server/model"
 )
 
 // Renderer renders the pages: one template set per language and page, parsed once.
@@ -112,8 +113,8 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 		"add":            func(a, b int) int { return a + b },
 		"sub":            func(a, b int) int { return a - b },
 		"dict":           dict,
-		"groups":         func() []string { return council.Groups },
-		"choices":        func() []string { return []string{council.ChoiceFor, council.ChoiceAgainst, council.ChoiceAbstain} },
+		"groups":         func() []string { return model.Groups },
+		"choices":        func() []string { return []string{model.ChoiceFor, model.ChoiceAgainst, model.ChoiceAbstain} },
 		"emptyProposal":  EmptyProposal,
 		"emptyTopic":     EmptyTopic,
 		"emptyPost":      EmptyPost,

@@ -7,49 +7,49 @@ import (
 	"testing"
 	"time"
 
-	"council/server/council"
+	"council/server/model"
 )
 
 func sampleData() map[string]*Page {
 	at := time.Date(2025, 5, 20, 9, 0, 0, 0, time.UTC)
 	closes := at.Add(72 * time.Hour)
 	digest := strings.Repeat("ab", 32)
-	mine := council.ChoiceFor
+	mine := model.ChoiceFor
 	reply := int64(1)
-	c := &council.Council{ID: 1, Slug: "uslugi", Name: "Съвет за административно обслужване", Description: "Граждани, НПО и бизнес", Constituency: "mixed", MemberCount: 12, CreatedAt: at}
-	viewer := &council.User{ID: 7, Name: "Мария Петрова", Role: council.SiteAdmin}
-	open := council.Round{ID: 3, CouncilID: 1, Title: "Приемно време <в събота>", Description: "Ред 1\nРед 2", Status: council.StatusOpen, Ballot: council.BallotOpen, QuorumPercent: 50, ClosesAt: &closes, OpenedAt: &at, CreatedAt: at}
+	c := &model.Council{ID: 1, Slug: "uslugi", Name: "Съвет за административно обслужване", Description: "Граждани, НПО и бизнес", Constituency: "mixed", MemberCount: 12, CreatedAt: at}
+	viewer := &model.User{ID: 7, Name: "Мария Петрова", Role: model.SiteAdmin}
+	open := model.Round{ID: 3, CouncilID: 1, Title: "Приемно време <в събота>", Description: "Ред 1\nРед 2", Status: model.StatusOpen, Ballot: model.BallotOpen, QuorumPercent: 50, ClosesAt: &closes, OpenedAt: &at, CreatedAt: at}
 	closed := open
-	closed.Status = council.StatusClosed
+	closed.Status = model.StatusClosed
 	closed.ClosedAt = &closes
 	closed.RecordSHA256 = &digest
 	closed.OutcomeSummary = "Приема се."
-	res := council.Result{ProposalID: 5, Counts: council.Counts{For: 6, Against: 2, Abstain: 1, Voters: 9}, Eligible: 12, Outcome: council.OutcomeAdopted,
-		ByGroup: map[string]council.GroupResult{"citizen": {Counts: council.Counts{For: 4, Voters: 4}, Eligible: 6}}}
-	prop := council.Proposal{ID: 5, RoundID: 3, Title: "Събота 9–12 ч.", BodyHTML: "<p>Текст <strong>удебелен</strong></p>", Author: council.Person{ID: 7, Name: "Мария"}, Tally: &res.Counts, MyVote: &mine}
-	posts := []council.Post{
-		{ID: 1, TopicID: 2, Author: council.Person{ID: 7, Name: "Мария"}, Body: "Здравейте", BodyHTML: "<p>Здравейте</p>", CreatedAt: at},
-		{ID: 2, TopicID: 2, ReplyTo: &reply, Author: council.Person{ID: 8, Name: "Иван"}, CreatedAt: at, EditedAt: &at},
-		{ID: 3, TopicID: 2, Author: council.Person{ID: 8, Name: "Иван"}, CreatedAt: at, Hidden: true, HiddenReason: "обидно"},
+	res := model.Result{ProposalID: 5, Counts: model.Counts{For: 6, Against: 2, Abstain: 1, Voters: 9}, Eligible: 12, Outcome: model.OutcomeAdopted,
+		ByGroup: map[string]model.GroupResult{"citizen": {Counts: model.Counts{For: 4, Voters: 4}, Eligible: 6}}}
+	prop := model.Proposal{ID: 5, RoundID: 3, Title: "Събота 9–12 ч.", BodyHTML: "<p>Текст <strong>удебелен</strong></p>", Author: model.Person{ID: 7, Name: "Мария"}, Tally: &res.Counts, MyVote: &mine}
+	posts := []model.Post{
+		{ID: 1, TopicID: 2, Author: model.Person{ID: 7, Name: "Мария"}, Body: "Здравейте", BodyHTML: "<p>Здравейте</p>", CreatedAt: at},
+		{ID: 2, TopicID: 2, ReplyTo: &reply, Author: model.Person{ID: 8, Name: "Иван"}, CreatedAt: at, EditedAt: &at},
+		{ID: 3, TopicID: 2, Author: model.Person{ID: 8, Name: "Иван"}, CreatedAt: at, Hidden: true, HiddenReason: "обидно"},
 	}
-	topic := council.Topic{ID: 2, RoundID: 3, Title: "Работно време", BodyHTML: "<p>Тема</p>", Author: council.Person{ID: 7, Name: "Мария"}, CreatedAt: at, PostCount: 3, Posts: posts}
+	topic := model.Topic{ID: 2, RoundID: 3, Title: "Работно време", BodyHTML: "<p>Тема</p>", Author: model.Person{ID: 7, Name: "Мария"}, CreatedAt: at, PostCount: 3, Posts: posts}
 	item := OutcomeItem{Round: closed, Council: c, Adopted: 1, Total: 1}
 	live := &Live{CouncilID: 1, RoundID: 3, LastSeq: 42}
 	return map[string]*Page{
-		"home":     {Data: HomeData{Councils: []council.Council{*c}, Outcomes: []OutcomeItem{item}}},
+		"home":     {Data: HomeData{Councils: []model.Council{*c}, Outcomes: []OutcomeItem{item}}},
 		"outcomes": {Data: OutcomesData{Q: "събота", Page: 1, Pages: 2, Total: 11, Outcomes: []OutcomeItem{item}, NextURL: "/outcomes?page=2"}},
-		"council": {Viewer: viewer, Data: CouncilData{Council: c, Rounds: []council.Round{open, closed}, IsMember: true, IsModerator: true,
-			Members: []council.Member{{UserID: 7, Name: "Мария", Group: "citizen", Role: "moderator", JoinedAt: at}}}},
-		"round": {Viewer: viewer, Live: live, Script: "round", Data: RoundData{Council: c, Round: open, Topics: []council.Topic{topic},
+		"council": {Viewer: viewer, Data: CouncilData{Council: c, Rounds: []model.Round{open, closed}, IsMember: true, IsModerator: true,
+			Members: []model.Member{{UserID: 7, Name: "Мария", Group: "citizen", Role: "moderator", JoinedAt: at}}}},
+		"round": {Viewer: viewer, Live: live, Script: "round", Data: RoundData{Council: c, Round: open, Topics: []model.Topic{topic},
 			Proposals: []ProposalView{{Proposal: prop, Topic: "Работно време"}}, IsMember: true, IsModerator: true}},
-		"outcome": {Data: RoundData{Council: c, Round: closed, Topics: []council.Topic{topic}, Proposals: []ProposalView{{Proposal: prop, Result: &res}},
+		"outcome": {Data: RoundData{Council: c, Round: closed, Topics: []model.Topic{topic}, Proposals: []ProposalView{{Proposal: prop, Result: &res}},
 			RecordURL: "/api/v1/rounds/3/record", CSVURL: "/api/v1/rounds/3/record.csv"}},
 		"topic": {Viewer: viewer, Live: &Live{CouncilID: 1, RoundID: 3, TopicID: 2, LastSeq: 42}, Script: "topic",
 			Data: TopicData{Council: c, Round: open, Topic: topic, IsMember: true, IsModerator: true, CanWrite: true, ReplyTo: 1}},
-		"invitation": {Data: InvitationData{Token: "tok", Council: c, Invitation: &council.Invitation{Email: "a@b.bg", Name: "Иван", Role: "member", ExpiresAt: closes}}},
+		"invitation": {Data: InvitationData{Token: "tok", Council: c, Invitation: &model.Invitation{Email: "a@b.bg", Name: "Иван", Role: "member", ExpiresAt: closes}}},
 		"signin":     {Data: SigninData{Error: "signin.failed", Next: "/me"}},
 		"me":         {Viewer: viewer, Data: MeData{Councils: []MyCouncil{{Council: *c, Role: "member", Group: "ngo"}}}},
-		"admin":      {Viewer: viewer, Data: AdminData{Councils: []council.Council{*c}}},
+		"admin":      {Viewer: viewer, Data: AdminData{Councils: []model.Council{*c}}},
 		"error":      {Data: ErrorData{Status: 404, Message: "error.not_found"}},
 	}
 }

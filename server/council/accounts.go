@@ -7,20 +7,19 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/mail"
 	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"council/server/model"
 	"council/server/store"
 )
 
 // SessionTTL is how long a sign-in lasts.
 const SessionTTL = 30 * 24 * time.Hour
-
-// InvitationTTL is how long an invitation can be accepted.
-const InvitationTTL = 7 * 24 * time.Hour
 
 // RandomToken returns 32 random bytes, URL-safe encoded.
 func RandomToken() string {
@@ -43,7 +42,7 @@ func NormaliseEmail(email string) string { return strings.ToLower(strings.TrimSp
 func checkEmail(v Validation, field, email string) {
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || len(email) > 254 {
-		v.Add(field, "must be an email address")
+		v.Add(field, FieldInvalid, "must be an email address")
 	}
 }
 
@@ -53,7 +52,7 @@ func (s *Service) hashPassword(password string) (string, error) {
 }
 
 // CreateAdmin creates a site administrator (the `admin create` command).
-func (s *Service) CreateAdmin(ctx context.Context, email, name, password string) (*User, error) {
+func (s *Service) CreateAdmin(ctx context.Context, email, name, password string) (*model.User, error) {
 	email = NormaliseEmail(email)
 	v := Validation{}
 	checkEmail(v, "email", email)
@@ -66,10 +65,10 @@ func (s *Service) CreateAdmin(ctx context.Context, email, name, password string)
 	if err != nil {
 		return nil, err
 	}
-	u := &User{Email: email, Name: name, Role: SiteAdmin, PasswordHash: hash}
-	if err := s.st.CreateUser(ctx, u); err != nil {
+	u := &model.User{Email: email, Name: name, Role: model.SiteAdmin, PasswordHash: hash}
+	if err := s.st.CreateUser(ctx, u, s.now()); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return nil, Errorf(CodeConflict, "An account with the email %s already exists.", email)
+			return nil, FieldError(CodeConflict, fmt.Sprintf("An account with the email %s already exists.", email), "email", FieldTaken, "is taken")
 		}
 		return nil, err
 	}
@@ -78,7 +77,7 @@ func (s *Service) CreateAdmin(ctx context.Context, email, name, password string)
 
 // HasAdmin reports whether any site administrator exists.
 func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
-	n, err := s.st.CountAdmins(ctx)
+	n, err := s.st.CountUsersWithRole(ctx, model.SiteAdmin)
 	return n > 0, err
 }
 
@@ -86,13 +85,14 @@ func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
 type Session struct {
 	Token string
 	CSRF  string
-	User  *User
+	User  *model.User
 }
 
 // StartSession signs a user in.
-func (s *Service) StartSession(ctx context.Context, u *User) (*Session, error) {
+func (s *Service) StartSession(ctx context.Context, u *model.User) (*Session, error) {
 	sess := &Session{Token: RandomToken(), CSRF: RandomToken(), User: u}
-	if err := s.st.CreateSession(ctx, HashToken(sess.Token), u.ID, sess.CSRF, time.Now().Add(SessionTTL)); err != nil {
+	now := s.now()
+	if err := s.st.CreateSession(ctx, HashToken(sess.Token), u.ID, sess.CSRF, now, now.Add(SessionTTL)); err != nil {
 		return nil, err
 	}
 	return sess, nil
@@ -103,7 +103,7 @@ func (s *Service) SessionByToken(ctx context.Context, token string) (*Session, e
 	if token == "" {
 		return nil, nil
 	}
-	u, csrf, err := s.st.SessionUser(ctx, HashToken(token))
+	u, csrf, err := s.st.SessionUser(ctx, HashToken(token), s.now())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -139,7 +139,7 @@ func (s *Service) sessionsEnded(ctx context.Context, keys ...string) {
 // token) may still follow a council: the session is the user's and has not ended, and the user
 // holds a seat there or administers the site.
 func (s *Service) LiveAllowed(ctx context.Context, councilID, userID int64, sessionKey string) (bool, error) {
-	u, _, err := s.st.SessionUser(ctx, sessionKey)
+	u, _, err := s.st.SessionUser(ctx, sessionKey, s.now())
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
@@ -154,7 +154,7 @@ func (s *Service) LiveAllowed(ctx context.Context, councilID, userID int64, sess
 }
 
 // MyCouncils lists the councils a user sits on.
-func (s *Service) MyCouncils(ctx context.Context, u *User) ([]Membership, error) {
+func (s *Service) MyCouncils(ctx context.Context, u *model.User) ([]model.Membership, error) {
 	if u == nil {
 		return nil, errUnauth
 	}

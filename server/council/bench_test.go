@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"council/server/council"
+	"council/server/model"
 	"council/server/testenv"
 )
 
@@ -20,16 +21,16 @@ func BenchmarkCastVote(b *testing.B) {
 		b.Run(d, func(b *testing.B) {
 			ctx := context.Background()
 			w := testenv.NewWorld(b, testenv.Store(b, d))
-			voters := make([]*council.User, 16)
+			voters := make([]*model.User, 16)
 			for i := range voters {
-				voters[i] = w.Join(b, w.Council.ID, fmt.Sprintf("bench%d@example.org", i), "Bench", council.RoleMember, council.GroupCitizen)
+				voters[i] = w.Join(b, w.Council.ID, fmt.Sprintf("bench%d@example.org", i), "Bench", model.RoleMember, model.GroupCitizen)
 			}
-			r := w.Round(b, council.StatusOpen, council.BallotOpen, 0)
+			r := w.Round(b, model.StatusOpen, model.BallotOpen, 0)
 			p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "P", Body: "B"})
 			if err != nil {
 				b.Fatal(err)
 			}
-			choices := []string{council.ChoiceFor, council.ChoiceAgainst, council.ChoiceAbstain}
+			choices := []string{model.ChoiceFor, model.ChoiceAgainst, model.ChoiceAbstain}
 			// Exactly 16 voters whatever GOMAXPROCS is (RunParallel would start one goroutine
 			// per CPU): they share b.N votes between them.
 			var left atomic.Int64
@@ -63,7 +64,7 @@ func BenchmarkCloseLargeRound(b *testing.B) {
 			var committed time.Time
 			w := testenv.NewWorldWith(b, testenv.Store(b, d), council.Config{Limits: testenv.NoWriteLimits})
 			svc := council.NewService(council.Config{Store: w.Store, Limits: testenv.NoWriteLimits,
-				Publisher: council.PublisherFunc(func([]council.Event) { committed = time.Now() })})
+				Publisher: council.PublisherFunc(func([]model.Event) { committed = time.Now() })})
 			var lock time.Duration
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
@@ -82,9 +83,9 @@ func BenchmarkCloseLargeRound(b *testing.B) {
 }
 
 // fullRound opens a round and fills it with 2 MiB of posts in Cyrillic.
-func fullRound(b *testing.B, w *testenv.World, svc *council.Service) *council.Round {
+func fullRound(b *testing.B, w *testenv.World, svc *council.Service) *model.Round {
 	ctx := context.Background()
-	r := w.Round(b, council.StatusOpen, council.BallotOpen, 0)
+	r := w.Round(b, model.StatusOpen, model.BallotOpen, 0)
 	tp, err := svc.CreateTopic(ctx, w.Members[0], r.ID, council.TopicInput{Title: "Тема", Body: "Начало"})
 	if err != nil {
 		b.Fatal(err)
@@ -98,23 +99,40 @@ func fullRound(b *testing.B, w *testenv.World, svc *council.Service) *council.Ro
 	return r
 }
 
-// BenchmarkEventsAfter measures reading 200 events back from the record, as a resuming
-// client or a process repairing a gap does.
-func BenchmarkEventsAfter(b *testing.B) {
+// BenchmarkEventsForReplay measures reading 200 events back from the record as a resuming
+// client or a process repairing a gap does: votes and posts, a tenth of the posts hidden since,
+// whose text the replay leaves out.
+func BenchmarkEventsForReplay(b *testing.B) {
 	for _, d := range testenv.Dialects {
 		b.Run(d, func(b *testing.B) {
 			ctx := context.Background()
-			w := testenv.NewWorld(b, testenv.Store(b, d))
-			r := w.Round(b, council.StatusOpen, council.BallotOpen, 0)
+			w := testenv.NewWorldWith(b, testenv.Store(b, d), council.Config{Limits: testenv.NoWriteLimits})
+			r := w.Round(b, model.StatusOpen, model.BallotOpen, 0)
 			p, _ := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "P", Body: "B"})
+			tp, err := w.Svc.CreateTopic(ctx, w.Members[0], r.ID, council.TopicInput{Title: "T", Body: "B"})
+			if err != nil {
+				b.Fatal(err)
+			}
 			for i := 0; i < 400; i++ {
-				if _, err := w.Svc.CastVote(ctx, w.Members[i%3], p.ID, council.ChoiceFor); err != nil {
+				if i%2 == 0 {
+					if _, err := w.Svc.CastVote(ctx, w.Members[i%3], p.ID, model.ChoiceFor); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				post, err := w.Svc.CreatePost(ctx, w.Members[i%3], tp.ID, council.PostInput{Body: strings.Repeat("Текст на изказването. ", 20)})
+				if err != nil {
 					b.Fatal(err)
+				}
+				if i%20 == 1 {
+					if _, err := w.Svc.HidePost(ctx, w.Moderator, post.ID, "Лични данни"); err != nil {
+						b.Fatal(err)
+					}
 				}
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				evs, err := w.Store.EventsAfter(ctx, w.Council.ID, 100, 200)
+				evs, err := w.Svc.EventsForReplay(ctx, w.Council.ID, 100, 200)
 				if err != nil || len(evs) != 200 {
 					b.Fatal(len(evs), err)
 				}

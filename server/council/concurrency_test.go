@@ -8,16 +8,17 @@ import (
 	"time"
 
 	"council/server/council"
+	"council/server/model"
 	"council/server/testenv"
 )
 
 // joinMany seats n more members in the world's council.
-func joinMany(t *testing.T, w *testenv.World, n int) []*council.User {
+func joinMany(t *testing.T, w *testenv.World, n int) []*model.User {
 	t.Helper()
-	out := make([]*council.User, n)
+	out := make([]*model.User, n)
 	for i := range out {
-		g := council.Groups[i%len(council.Groups)]
-		out[i] = w.Join(t, w.Council.ID, fmt.Sprintf("voter%d@example.org", i), fmt.Sprintf("Voter %d", i), council.RoleMember, g)
+		g := model.Groups[i%len(model.Groups)]
+		out[i] = w.Join(t, w.Council.ID, fmt.Sprintf("voter%d@example.org", i), fmt.Sprintf("Voter %d", i), model.RoleMember, g)
 	}
 	return out
 }
@@ -30,12 +31,12 @@ func TestVoteBurstWhileClosing(t *testing.T) {
 			ctx := context.Background()
 			w := testenv.NewWorld(t, testenv.Store(t, d))
 			voters := joinMany(t, w, 50)
-			r := w.Round(t, council.StatusOpen, council.BallotSecret, 0)
+			r := w.Round(t, model.StatusOpen, model.BallotSecret, 0)
 			p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "Proposal", Body: "Body"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			choices := []string{council.ChoiceFor, council.ChoiceAgainst, council.ChoiceAbstain}
+			choices := []string{model.ChoiceFor, model.ChoiceAgainst, model.ChoiceAbstain}
 			var mu sync.Mutex
 			accepted := map[string]int{}
 			someIn := make(chan struct{}) // closed once ten votes are in: then the close races the rest
@@ -63,7 +64,7 @@ func TestVoteBurstWhileClosing(t *testing.T) {
 					}
 				}()
 			}
-			var closed *council.Round
+			var closed *model.Round
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -105,7 +106,7 @@ func TestSeqGapless(t *testing.T) {
 			ctx := context.Background()
 			w := testenv.NewWorld(t, testenv.Store(t, d))
 			writers := joinMany(t, w, 20)
-			r := w.Round(t, council.StatusOpen, council.BallotOpen, 0)
+			r := w.Round(t, model.StatusOpen, model.BallotOpen, 0)
 			topic, err := w.Svc.CreateTopic(ctx, w.Moderator, r.ID, council.TopicInput{Title: "T", Body: "B"})
 			if err != nil {
 				t.Fatal(err)
@@ -125,7 +126,7 @@ func TestSeqGapless(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			events, err := w.Store.EventsAfter(ctx, w.Council.ID, 0, 100000)
+			events, err := w.Store.EventsAfter(ctx, w.Council.ID, 0, 100000, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +176,7 @@ func TestSchedulersRace(t *testing.T) {
 			ctx := context.Background()
 			url := testenv.DatabaseURL(t, d)
 			w := testenv.NewWorld(t, testenv.OpenURL(t, url))
-			r := w.Round(t, council.StatusDraft, council.BallotOpen, 0)
+			r := w.Round(t, model.StatusDraft, model.BallotOpen, 0)
 			soon := time.Now().Add(300 * time.Millisecond)
 			if _, err := w.Svc.OpenRound(ctx, w.Moderator, r.ID, &soon); err != nil {
 				t.Fatal(err)
@@ -202,7 +203,7 @@ func TestSchedulersRace(t *testing.T) {
 			if closed[0]+closed[1]+closed[2] != 1 {
 				t.Fatalf("rounds closed per scheduler: %v, want exactly one in all", closed)
 			}
-			events, err := w.Store.EventsAfter(ctx, w.Council.ID, 0, 1000)
+			events, err := w.Store.EventsAfter(ctx, w.Council.ID, 0, 1000, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,7 +220,7 @@ func TestSchedulersRace(t *testing.T) {
 				t.Fatalf("%d round.closed events, want 1", n)
 			}
 			got, err := w.Svc.Round(ctx, nil, r.ID)
-			if err != nil || got.Status != council.StatusClosed || got.OutcomeSummary != "" || got.RecordSHA256 == nil {
+			if err != nil || got.Status != model.StatusClosed || got.OutcomeSummary != "" || got.RecordSHA256 == nil {
 				t.Fatalf("round after scheduled close: %+v, %v", got, err)
 			}
 		})

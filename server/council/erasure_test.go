@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"council/server/council"
+	"council/server/model"
 	"council/server/testenv"
 )
 
@@ -19,13 +20,13 @@ func TestSecretVotesGoneFromTheSQLiteFiles(t *testing.T) {
 	dbURL := testenv.DatabaseURL(t, "sqlite")
 	st := testenv.OpenURL(t, dbURL)
 	w := testenv.NewWorld(t, st)
-	r := w.Round(t, council.StatusOpen, council.BallotSecret, 0)
+	r := w.Round(t, model.StatusOpen, model.BallotSecret, 0)
 	p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "P", Body: "B"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, m := range w.Members {
-		if _, err := w.Svc.CastVote(ctx, m, p.ID, []string{council.ChoiceFor, council.ChoiceAgainst, council.ChoiceAbstain}[i]); err != nil {
+		if _, err := w.Svc.CastVote(ctx, m, p.ID, []string{model.ChoiceFor, model.ChoiceAgainst, model.ChoiceAbstain}[i]); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -20,11 +20,29 @@ const (
 	CodeUnavailable     = "unavailable"
 )
 
-// Error is a rule the request broke, with the code the API answers and a message fit for people.
+// Field codes say what is wrong with one field, in words the pages translate; the English text
+// beside each is for API users.
+const (
+	FieldRequired      = "required"       // empty
+	FieldTooLong       = "too_long"       // longer than the field may be
+	FieldTooShort      = "too_short"      // shorter than the field must be
+	FieldInvalid       = "invalid"        // not of the field's form: a choice not offered, not an email, not UTF-8, a wrong type
+	FieldInPast        = "in_past"        // a time that has passed
+	FieldTooFar        = "too_far"        // a time too far ahead
+	FieldTaken         = "taken"          // a unique value in use (a slug)
+	FieldAlreadyMember = "already_member" // the person already holds a seat
+	FieldTooWeak       = "too_weak"       // a password too easy to guess
+	FieldMismatch      = "mismatch"       // does not match what it must (a current password)
+	FieldRoundFull     = "round_full"     // the round has no room for more text
+)
+
+// Error is a rule the request broke, with the code the API answers, a message fit for people
+// and, for problems with fields, each field's text and code.
 type Error struct {
-	Code    string
-	Message string
-	Fields  map[string]string
+	Code       string
+	Message    string
+	Fields     map[string]string // field → what is wrong, in English
+	FieldCodes map[string]string // field → one of the Field… codes
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -34,6 +52,11 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// FieldError is an Error of code about one field, with its field code and text.
+func FieldError(code, message, field, fieldCode, problem string) *Error {
+	return &Error{Code: code, Message: message, Fields: map[string]string{field: problem}, FieldCodes: map[string]string{field: fieldCode}}
+}
+
 // AsError returns the *Error inside err, if any.
 func AsError(err error) (*Error, bool) {
 	var e *Error
@@ -41,13 +64,19 @@ func AsError(err error) (*Error, bool) {
 	return e, ok
 }
 
+// Problem is what is wrong with one field.
+type Problem struct {
+	Code string // one of the Field… codes
+	Text string // in English, for API users
+}
+
 // Validation collects field problems; Err returns nil when there are none.
-type Validation map[string]string
+type Validation map[string]Problem
 
 // Add records a problem with field unless one is already recorded.
-func (v Validation) Add(field, problem string) {
+func (v Validation) Add(field, code, text string) {
 	if _, ok := v[field]; !ok {
-		v[field] = problem
+		v[field] = Problem{Code: code, Text: text}
 	}
 }
 
@@ -56,7 +85,11 @@ func (v Validation) Err() error {
 	if len(v) == 0 {
 		return nil
 	}
-	return &Error{Code: CodeValidation, Message: "Some fields are not valid.", Fields: v}
+	e := &Error{Code: CodeValidation, Message: "Some fields are not valid.", Fields: map[string]string{}, FieldCodes: map[string]string{}}
+	for f, p := range v {
+		e.Fields[f], e.FieldCodes[f] = p.Text, p.Code
+	}
+	return e
 }
 
 var (

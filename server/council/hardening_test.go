@@ -14,11 +14,12 @@ import (
 	"time"
 
 	"council/server/council"
+	"council/server/model"
 	"council/server/testenv"
 )
 
 type voter struct {
-	user  *council.User
+	user  *model.User
 	group string
 }
 
@@ -26,15 +27,15 @@ type voter struct {
 // a citizen), and returns every member who may vote, moderator included, with their group.
 func seats(t *testing.T, w *testenv.World, n int) []voter {
 	t.Helper()
-	voters := []voter{{w.Moderator, council.GroupCitizen}}
+	voters := []voter{{w.Moderator, model.GroupCitizen}}
 	for i, m := range w.Members {
-		voters = append(voters, voter{m, council.Groups[i]})
+		voters = append(voters, voter{m, model.Groups[i]})
 	}
-	have := map[string]int{council.GroupCitizen: 2, council.GroupNGO: 1, council.GroupBusiness: 1}
-	for _, g := range council.Groups {
+	have := map[string]int{model.GroupCitizen: 2, model.GroupNGO: 1, model.GroupBusiness: 1}
+	for _, g := range model.Groups {
 		for i := have[g]; i < n; i++ {
 			email := fmt.Sprintf("%s%d@example.org", g, i)
-			voters = append(voters, voter{w.Join(t, w.Council.ID, email, "Член "+email, council.RoleMember, g), g})
+			voters = append(voters, voter{w.Join(t, w.Council.ID, email, "Член "+email, model.RoleMember, g), g})
 		}
 	}
 	return voters
@@ -47,7 +48,7 @@ func TestSecretBallotWithholdsSmallGroups(t *testing.T) {
 		ctx := context.Background()
 		w := testenv.NewWorld(t, st)
 		voters := seats(t, w, 3)
-		r := w.Round(t, council.StatusOpen, council.BallotSecret, 0)
+		r := w.Round(t, model.StatusOpen, model.BallotSecret, 0)
 		small, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "Few", Body: "B"})
 		if err != nil {
 			t.Fatal(err)
@@ -59,11 +60,11 @@ func TestSecretBallotWithholdsSmallGroups(t *testing.T) {
 		// On "Few" the citizens vote, and one NGO and one business member; on "Many" everyone.
 		cast := map[string]int{}
 		for _, v := range voters {
-			if _, err := w.Svc.CastVote(ctx, v.user, large.ID, council.ChoiceFor); err != nil {
+			if _, err := w.Svc.CastVote(ctx, v.user, large.ID, model.ChoiceFor); err != nil {
 				t.Fatal(err)
 			}
-			if v.group == council.GroupCitizen || cast[v.group] == 0 {
-				if _, err := w.Svc.CastVote(ctx, v.user, small.ID, council.ChoiceAgainst); err != nil {
+			if v.group == model.GroupCitizen || cast[v.group] == 0 {
+				if _, err := w.Svc.CastVote(ctx, v.user, small.ID, model.ChoiceAgainst); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -76,14 +77,14 @@ func TestSecretBallotWithholdsSmallGroups(t *testing.T) {
 		for _, res := range closed.Results {
 			switch res.ProposalID {
 			case small.ID:
-				if res.ByGroup != nil || res.ByGroupWithheld != council.WithheldSmallGroups {
+				if res.ByGroup != nil || res.ByGroupWithheld != model.WithheldSmallGroups {
 					t.Errorf("groups of one voter published: %+v (withheld %q)", res.ByGroup, res.ByGroupWithheld)
 				}
 				if res.Voters != 5 || res.Against != 5 {
 					t.Errorf("the totals stay published: %+v", res.Counts)
 				}
 			case large.ID:
-				if res.ByGroup == nil || res.ByGroupWithheld != "" || res.ByGroup[council.GroupNGO].Voters != 3 {
+				if res.ByGroup == nil || res.ByGroupWithheld != "" || res.ByGroup[model.GroupNGO].Voters != 3 {
 					t.Errorf("groups of three withheld: %+v (withheld %q)", res.ByGroup, res.ByGroupWithheld)
 				}
 			}
@@ -101,7 +102,7 @@ func TestSecretBallotWithholdsSmallGroups(t *testing.T) {
 
 // decodeVote reads a vote event's data as a generic object, so that a key that should not be
 // there at all is seen.
-func decodeVote(t *testing.T, ev council.Event) map[string]any {
+func decodeVote(t *testing.T, ev model.Event) map[string]any {
 	t.Helper()
 	var d map[string]any
 	if err := json.Unmarshal(ev.Data, &d); err != nil {
@@ -122,10 +123,10 @@ func TestVoteEventsCarryNoTallyWhereSecret(t *testing.T) {
 			wantKeys           []string
 			wantActor          bool
 		}{
-			{council.BallotSecret, "", []string{"proposal_id", "voters"}, false},
-			{council.BallotSecret, council.ResultsLive, []string{"proposal_id", "voters"}, false},
-			{council.BallotOpen, council.ResultsAfterClose, []string{"proposal_id", "voters"}, true},
-			{council.BallotOpen, "", []string{"choice", "proposal_id", "tally", "voter", "voters"}, true},
+			{model.BallotSecret, "", []string{"proposal_id", "voters"}, false},
+			{model.BallotSecret, model.ResultsLive, []string{"proposal_id", "voters"}, false},
+			{model.BallotOpen, model.ResultsAfterClose, []string{"proposal_id", "voters"}, true},
+			{model.BallotOpen, "", []string{"choice", "proposal_id", "tally", "voter", "voters"}, true},
 		} {
 			title := tc.ballot + " " + tc.visibility
 			in := council.RoundInput{Title: &title, Ballot: &tc.ballot}
@@ -144,7 +145,7 @@ func TestVoteEventsCarryNoTallyWhereSecret(t *testing.T) {
 				t.Fatal(err)
 			}
 			w.Events.Drain()
-			if _, err := w.Svc.CastVote(ctx, w.Members[1], p.ID, council.ChoiceAgainst); err != nil {
+			if _, err := w.Svc.CastVote(ctx, w.Members[1], p.ID, model.ChoiceAgainst); err != nil {
 				t.Fatal(err)
 			}
 			if err := w.Svc.WithdrawVote(ctx, w.Members[1], p.ID); err != nil {
@@ -189,28 +190,28 @@ func TestTalliesHiddenUntilTheClose(t *testing.T) {
 	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
 		ctx := context.Background()
 		w := testenv.NewWorld(t, st)
-		r := w.Round(t, council.StatusOpen, council.BallotSecret, 0)
-		if r.ResultsVisibility != council.ResultsAfterClose {
+		r := w.Round(t, model.StatusOpen, model.BallotSecret, 0)
+		if r.ResultsVisibility != model.ResultsAfterClose {
 			t.Fatalf("a secret ballot shows results %q by default", r.ResultsVisibility)
 		}
 		p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "P", Body: "B"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		tally, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, council.ChoiceFor)
+		tally, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor)
 		if err != nil || tally != nil {
 			t.Fatalf("the voter is answered a tally %+v (%v)", tally, err)
 		}
-		for _, viewer := range []*council.User{w.Admin, w.Moderator, w.Members[0]} {
+		for _, viewer := range []*model.User{w.Admin, w.Moderator, w.Members[0]} {
 			got, err := w.Svc.Proposal(ctx, viewer, p.ID)
 			if err != nil || got.Tally != nil {
 				t.Fatalf("%s sees a tally: %+v (%v)", viewer.Name, got.Tally, err)
 			}
-			if viewer == w.Members[0] && (got.MyVote == nil || *got.MyVote != council.ChoiceFor) {
+			if viewer == w.Members[0] && (got.MyVote == nil || *got.MyVote != model.ChoiceFor) {
 				t.Fatalf("the voter no longer sees their own vote")
 			}
 		}
-		d, err := w.Svc.RoundDetail(ctx, w.Admin, r.ID)
+		d, err := w.Svc.RoundView(ctx, w.Admin, r.ID, false)
 		if err != nil || d.Proposals[0].Tally != nil {
 			t.Fatalf("the round shows a tally: %+v", d.Proposals[0].Tally)
 		}
@@ -227,8 +228,8 @@ func TestTalliesHiddenUntilTheClose(t *testing.T) {
 		}
 
 		// An open ballot hiding its results keeps its roll call until the close too.
-		vis := council.ResultsAfterClose
-		title, ballot := "Open, results after the close", council.BallotOpen
+		vis := model.ResultsAfterClose
+		title, ballot := "Open, results after the close", model.BallotOpen
 		r2, err := w.Svc.CreateRound(ctx, w.Moderator, w.Council.ID, council.RoundInput{Title: &title, Ballot: &ballot, ResultsVisibility: &vis})
 		if err != nil {
 			t.Fatal(err)
@@ -240,7 +241,7 @@ func TestTalliesHiddenUntilTheClose(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Svc.CastVote(ctx, w.Members[0], p2.ID, council.ChoiceFor); err != nil {
+		if _, err := w.Svc.CastVote(ctx, w.Members[0], p2.ID, model.ChoiceFor); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := w.Svc.Votes(ctx, w.Admin, p2.ID); code(err) != council.CodeForbidden {
@@ -259,7 +260,7 @@ func TestWriteRatesPerMember(t *testing.T) {
 	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
 		ctx := context.Background()
 		w := testenv.NewWorld(t, st)
-		r := w.Round(t, council.StatusOpen, council.BallotOpen, 0)
+		r := w.Round(t, model.StatusOpen, model.BallotOpen, 0)
 		tp, err := w.Svc.CreateTopic(ctx, w.Members[0], r.ID, council.TopicInput{Title: "T", Body: "B"})
 		if err != nil {
 			t.Fatal(err)
@@ -294,7 +295,7 @@ func TestRoundTextIsBounded(t *testing.T) {
 	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
 		ctx := context.Background()
 		w := testenv.NewWorldWith(t, st, council.Config{Limits: council.Limits{RoundText: 10 << 10}})
-		r := w.Round(t, council.StatusOpen, council.BallotOpen, 0)
+		r := w.Round(t, model.StatusOpen, model.BallotOpen, 0)
 		tp, err := w.Svc.CreateTopic(ctx, w.Members[0], r.ID, council.TopicInput{Title: "T", Body: strings.Repeat("д", 2000)}) // 4,001 bytes
 		if err != nil {
 			t.Fatal(err)
@@ -311,15 +312,15 @@ func TestRoundTextIsBounded(t *testing.T) {
 		if evs := w.Events.Drain(); len(evs) != 0 {
 			t.Fatalf("a refused post left %d events", len(evs))
 		}
-		full, err := w.Svc.Topic(ctx, w.Admin, tp.ID)
-		if err != nil || len(full.Posts) != 1 {
-			t.Fatalf("a refused post was written: %d posts (%v)", len(full.Posts), err)
+		view, err := w.Svc.TopicView(ctx, w.Admin, tp.ID)
+		if err != nil || len(view.Topic.Posts) != 1 {
+			t.Fatalf("a refused post was written: %d posts (%v)", len(view.Topic.Posts), err)
 		}
 		// Edits count too: the earlier text stays in the record.
-		if _, err := w.Svc.EditPost(ctx, w.Members[1], full.Posts[0].ID, strings.Repeat("z", 2100)); err != nil {
+		if _, err := w.Svc.EditPost(ctx, w.Members[1], view.Topic.Posts[0].ID, strings.Repeat("z", 2100)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Svc.EditPost(ctx, w.Members[1], full.Posts[0].ID, strings.Repeat("z", 200)); code(err) != council.CodeValidation {
+		if _, err := w.Svc.EditPost(ctx, w.Members[1], view.Topic.Posts[0].ID, strings.Repeat("z", 200)); code(err) != council.CodeValidation {
 			t.Fatalf("an edit past the bound: %v", err)
 		}
 	})
@@ -332,12 +333,12 @@ func TestRecordRenderedAfterTheClose(t *testing.T) {
 	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
 		ctx := context.Background()
 		w := testenv.NewWorld(t, st)
-		r := w.Round(t, council.StatusOpen, council.BallotOpen, 0)
+		r := w.Round(t, model.StatusOpen, model.BallotOpen, 0)
 		p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "P", Body: "Текст"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, council.ChoiceFor); err != nil {
+		if _, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor); err != nil {
 			t.Fatal(err)
 		}
 		closed, err := w.Svc.CloseRound(ctx, w.Moderator, r.ID, "обобщение")

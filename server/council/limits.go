@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"council/server/model"
 	"council/server/store"
 )
 
@@ -22,24 +23,25 @@ type Limits struct {
 var DefaultLimits = Limits{
 	RoundText: 2 << 20,
 	Writes: []WriteLimit{
-		{Kind: "posts", Max: 10, Window: time.Minute},
-		{Kind: "posts", Max: 120, Window: time.Hour},
-		{Kind: "topics", Max: 10, Window: time.Hour},
-		{Kind: "proposals", Max: 10, Window: time.Hour},
+		{Kind: store.WritePosts, Max: 10, Window: time.Minute},
+		{Kind: store.WritePosts, Max: 120, Window: time.Hour},
+		{Kind: store.WriteTopics, Max: 10, Window: time.Hour},
+		{Kind: store.WriteProposals, Max: 10, Window: time.Hour},
 	},
 }
 
 // WriteLimit is how many writes of a kind one member may make within a window, across every
 // council: enough for a lively debate, not for flooding one.
 type WriteLimit struct {
-	Kind   string // "topics", "posts" or "proposals"
+	Kind   string // store.WriteTopics, WritePosts or WriteProposals
 	Max    int
 	Window time.Duration
 }
 
-// checkWrite enforces, under the council lock, the author's write rate for kind and the
-// round's text bound, then counts the n bytes about to be written into the round.
-func (s *Service) checkWrite(ctx context.Context, tx *store.Tx, author int64, r *Round, kind string, n int) error {
+// checkWrite enforces, under the council lock, the author's write rate for kind ("" for an
+// edit, which has none) and the round's text bound, then counts the n bytes about to be
+// written into the round.
+func (s *Service) checkWrite(ctx context.Context, tx *store.Tx, author int64, r *model.Round, kind string, n int) error {
 	for _, l := range s.limits.Writes {
 		if l.Kind != kind {
 			continue
@@ -54,8 +56,8 @@ func (s *Service) checkWrite(ctx context.Context, tx *store.Tx, author int64, r 
 		}
 	}
 	if r.TextBytes+int64(n) > s.limits.RoundText {
-		return &Error{Code: CodeValidation, Message: fmt.Sprintf("This round's debate has reached its limit of %s of text.", byteSize(s.limits.RoundText)),
-			Fields: map[string]string{"body": "the round has no room for more text"}}
+		return FieldError(CodeValidation, fmt.Sprintf("This round's debate has reached its limit of %s of text.", byteSize(s.limits.RoundText)),
+			"body", FieldRoundFull, "the round has no room for more text")
 	}
 	return tx.AddRoundText(ctx, r.ID, n)
 }

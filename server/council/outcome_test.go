@@ -1,25 +1,29 @@
 package council
 
-import "testing"
+import (
+	"testing"
+
+	"council/server/model"
+)
 
 func TestOutcome(t *testing.T) {
 	cases := []struct {
 		name     string
-		c        Counts
+		c        model.Counts
 		eligible int
 		quorum   int
 		want     string
 	}{
-		{"no votes, no quorum needed", Counts{}, 10, 0, OutcomeRejected},
-		{"no votes, quorum needed", Counts{}, 10, 1, OutcomeNoQuorum},
-		{"exactly at quorum", Counts{For: 5, Voters: 5}, 10, 50, OutcomeAdopted},
-		{"one short of quorum", Counts{For: 4, Voters: 4}, 10, 50, OutcomeNoQuorum},
-		{"tie is rejected", Counts{For: 3, Against: 3, Voters: 6}, 10, 50, OutcomeRejected},
-		{"abstentions count for quorum only", Counts{For: 1, Abstain: 5, Voters: 6}, 10, 60, OutcomeAdopted},
-		{"more against", Counts{For: 2, Against: 3, Voters: 5}, 5, 100, OutcomeRejected},
-		{"quorum 100 needs everyone", Counts{For: 4, Voters: 4}, 5, 100, OutcomeNoQuorum},
-		{"rounding: 1 of 3 at 34%", Counts{For: 1, Voters: 1}, 3, 34, OutcomeNoQuorum},
-		{"rounding: 1 of 3 at 33%", Counts{For: 1, Voters: 1}, 3, 33, OutcomeAdopted},
+		{"no votes, no quorum needed", model.Counts{}, 10, 0, model.OutcomeRejected},
+		{"no votes, quorum needed", model.Counts{}, 10, 1, model.OutcomeNoQuorum},
+		{"exactly at quorum", model.Counts{For: 5, Voters: 5}, 10, 50, model.OutcomeAdopted},
+		{"one short of quorum", model.Counts{For: 4, Voters: 4}, 10, 50, model.OutcomeNoQuorum},
+		{"tie is rejected", model.Counts{For: 3, Against: 3, Voters: 6}, 10, 50, model.OutcomeRejected},
+		{"abstentions count for quorum only", model.Counts{For: 1, Abstain: 5, Voters: 6}, 10, 60, model.OutcomeAdopted},
+		{"more against", model.Counts{For: 2, Against: 3, Voters: 5}, 5, 100, model.OutcomeRejected},
+		{"quorum 100 needs everyone", model.Counts{For: 4, Voters: 4}, 5, 100, model.OutcomeNoQuorum},
+		{"rounding: 1 of 3 at 34%", model.Counts{For: 1, Voters: 1}, 3, 34, model.OutcomeNoQuorum},
+		{"rounding: 1 of 3 at 33%", model.Counts{For: 1, Voters: 1}, 3, 33, model.OutcomeAdopted},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

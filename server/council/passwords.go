@@ -39,13 +39,13 @@ var keyboardRows = []string{
 func checkNewPassword(v Validation, field, password, email, name string) {
 	switch {
 	case utf8.RuneCountInString(password) < MinPassword:
-		v.Add(field, "must be at least 10 characters")
+		v.Add(field, FieldTooShort, "must be at least 10 characters")
 	case len(password) > 72:
-		v.Add(field, "must be at most 72 bytes")
+		v.Add(field, FieldTooLong, "must be at most 72 bytes")
 	case !utf8.ValidString(password):
-		v.Add(field, "must be valid UTF-8")
+		v.Add(field, FieldInvalid, "must be valid UTF-8")
 	case weakPassword(password, email, name):
-		v.Add(field, "is too easy to guess: avoid repeated characters, runs of keys, common passwords, your name and your email")
+		v.Add(field, FieldTooWeak, "is too easy to guess: avoid repeated characters, runs of keys, common passwords, your name and your email")
 	}
 }
 

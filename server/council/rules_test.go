@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"council/server/council"
+	"council/server/model"
 	"council/server/testenv"
 )
 
@@ -32,13 +33,13 @@ func TestRemovedVoterStaysInTheirGroup(t *testing.T) {
 	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
 		ctx := context.Background()
 		w := testenv.NewWorld(t, st)
-		r := w.Round(t, council.StatusOpen, council.BallotOpen, 0)
+		r := w.Round(t, model.StatusOpen, model.BallotOpen, 0)
 		p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "P", Body: "B"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, m := range w.Members {
-			choice := []string{council.ChoiceFor, council.ChoiceFor, council.ChoiceAgainst}[i]
+			choice := []string{model.ChoiceFor, model.ChoiceFor, model.ChoiceAgainst}[i]
 			if _, err := w.Svc.CastVote(ctx, m, p.ID, choice); err != nil {
 				t.Fatal(err)
 			}
@@ -51,14 +52,14 @@ func TestRemovedVoterStaysInTheirGroup(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := closed.Results[0]
-		var sum council.Counts
+		var sum model.Counts
 		for _, g := range res.ByGroup {
 			sum.For, sum.Against, sum.Abstain, sum.Voters = sum.For+g.For, sum.Against+g.Against, sum.Abstain+g.Abstain, sum.Voters+g.Voters
 		}
 		if sum != res.Counts {
 			t.Fatalf("groups add up to %+v, the whole is %+v", sum, res.Counts)
 		}
-		if res.ByGroup[council.GroupBusiness].Against != 1 {
+		if res.ByGroup[model.GroupBusiness].Against != 1 {
 			t.Fatalf("the departed business member's vote is not in their group: %+v", res.ByGroup)
 		}
 	})
@@ -152,7 +153,7 @@ func TestNoVoteAfterTheDeadline(t *testing.T) {
 	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
 		ctx := context.Background()
 		w := testenv.NewWorld(t, st)
-		r := w.Round(t, council.StatusDraft, council.BallotOpen, 0)
+		r := w.Round(t, model.StatusDraft, model.BallotOpen, 0)
 		soon := time.Now().Add(300 * time.Millisecond)
 		if _, err := w.Svc.OpenRound(ctx, w.Moderator, r.ID, &soon); err != nil {
 			t.Fatal(err)
@@ -161,11 +162,11 @@ func TestNoVoteAfterTheDeadline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, council.ChoiceFor); err != nil {
+		if _, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Until(soon) + 20*time.Millisecond)
-		if _, err := w.Svc.CastVote(ctx, w.Members[1], p.ID, council.ChoiceFor); code(err) != council.CodeRoundClosed {
+		if _, err := w.Svc.CastVote(ctx, w.Members[1], p.ID, model.ChoiceFor); code(err) != council.CodeRoundClosed {
 			t.Fatalf("vote after the deadline: %v, want round_closed", err)
 		}
 		closed, err := w.Svc.CloseDue(ctx)
@@ -190,9 +191,9 @@ func TestRoundWithHugeProposalsCloses(t *testing.T) {
 	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
 		ctx := context.Background()
 		w := testenv.NewWorld(t, st)
-		r := w.Round(t, council.StatusOpen, council.BallotOpen, 0)
+		r := w.Round(t, model.StatusOpen, model.BallotOpen, 0)
 		rng := rand.New(rand.NewSource(1))
-		authors := append([]*council.User{w.Moderator}, w.Members...)
+		authors := append([]*model.User{w.Moderator}, w.Members...)
 		for i := 0; i < 40; i++ { // 1.5 MB: more than PostgreSQL indexes, within the round's bound
 			var b strings.Builder
 			for b.Len() < 40000 { // bytes: Cyrillic takes two a letter

@@ -10,7 +10,7 @@ import (
 // closed it with an empty summary. Several processes may run it at once: the council lock
 // lets one of them close each round, and the others find it closed and move on.
 func (s *Service) CloseDue(ctx context.Context) (int, error) {
-	due, err := s.st.DueRounds(ctx, time.Now())
+	due, err := s.st.DueRounds(ctx, s.now())
 	if err != nil {
 		return 0, err
 	}
@@ -69,7 +69,25 @@ func (s *Service) schedulerPass(ctx context.Context, limit time.Duration) {
 func (s *Service) sweep(ctx context.Context, limit time.Duration) {
 	pass, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	if err := s.st.DeleteExpired(pass); err != nil && ctx.Err() == nil {
+	if err := s.st.DeleteExpired(pass, s.now()); err != nil && ctx.Err() == nil {
 		s.log.Warn("unable to clear expired sessions", "err", err)
+	}
+}
+
+// RenderUnrendered renders the bodies written before bodies were rendered when written, a
+// batch at a time, until none is left.
+func (s *Service) RenderUnrendered(ctx context.Context) (int, error) {
+	done := 0
+	for {
+		batch, err := s.st.Unrendered(ctx, 500)
+		if err != nil || len(batch) == 0 {
+			return done, err
+		}
+		for _, u := range batch {
+			if err := s.st.SetHTML(ctx, u, s.md.Render(u.Body)); err != nil {
+				return done, err
+			}
+			done++
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"council/server/council"
+	"council/server/model"
 	"council/server/testenv"
 )
 
@@ -41,7 +42,7 @@ func TestSchedulerPassesEndWhileTheDatabaseIsFrozen(t *testing.T) {
 	svc := council.NewService(council.Config{Store: w.Store, Log: slog.New(slog.NewTextHandler(&logged, nil))})
 	ctx := context.Background()
 	soon := time.Now().Add(1500 * time.Millisecond)
-	title, ballot, quorum := "Due", council.BallotOpen, 0
+	title, ballot, quorum := "Due", model.BallotOpen, 0
 	r, err := svc.CreateRound(ctx, w.Moderator, w.Council.ID, council.RoundInput{Title: &title, Ballot: &ballot, QuorumPercent: &quorum})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +61,7 @@ func TestSchedulerPassesEndWhileTheDatabaseIsFrozen(t *testing.T) {
 	}
 	waitUntil(t, 10*time.Second, "the due round to close after the thaw", func() bool {
 		got, err := svc.Round(ctx, w.Moderator, r.ID)
-		return err == nil && got.Status == council.StatusClosed
+		return err == nil && got.Status == model.StatusClosed
 	})
 	stop()
 	select {

@@ -15,19 +15,22 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"council/server/events"
+	"council/server/markdown"
+	"council/server/model"
 	"council/server/store"
 )
 
 // Publisher receives the events of every committed transaction, in commit order per council.
 type Publisher interface {
-	Publish(events []Event)
+	Publish(events []model.Event)
 }
 
 // PublisherFunc adapts a function to Publisher.
-type PublisherFunc func([]Event)
+type PublisherFunc func([]model.Event)
 
 // Publish calls f.
-func (f PublisherFunc) Publish(events []Event) { f(events) }
+func (f PublisherFunc) Publish(events []model.Event) { f(events) }
 
 // SessionEnder closes what is still open under sessions that have ended: their live
 // connections, on every server process. Sessions are named by the hash of their token.
@@ -45,6 +48,8 @@ type Service struct {
 	records  *recordCache
 	limits   Limits
 	throttle Throttle
+	now      func() time.Time
+	md       *markdown.Renderer
 
 	bcryptCost int
 	// dummyHash makes a sign-in with an unknown email cost as much as one with a wrong password.
@@ -57,9 +62,10 @@ type Config struct {
 	Publisher Publisher    // may be nil: events are then only recorded
 	Sessions  SessionEnder // may be nil: nothing outlives a session then
 	Log       *slog.Logger
-	BaseURL   string   // used to build invitation links
-	Limits    Limits   // zero: DefaultLimits
-	Throttle  Throttle // zero: DefaultThrottle
+	BaseURL   string           // used to build invitation links
+	Limits    Limits           // zero: DefaultLimits
+	Throttle  Throttle         // zero: DefaultThrottle
+	Clock     func() time.Time // the rules' time; nil: time.Now. Tests move it instead of sleeping.
 	// BcryptCost is the work factor of password hashes; zero: bcrypt's default. Tests lower it.
 	BcryptCost int
 }
@@ -70,7 +76,7 @@ func NewService(cfg Config) *Service {
 		cfg.Log = slog.Default()
 	}
 	if cfg.Publisher == nil {
-		cfg.Publisher = PublisherFunc(func([]Event) {})
+		cfg.Publisher = PublisherFunc(func([]model.Event) {})
 	}
 	if cfg.Limits.RoundText == 0 {
 		cfg.Limits.RoundText = DefaultLimits.RoundText
@@ -81,31 +87,47 @@ func NewService(cfg Config) *Service {
 	if cfg.Throttle == (Throttle{}) {
 		cfg.Throttle = DefaultThrottle
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
 	if cfg.BcryptCost == 0 {
 		cfg.BcryptCost = bcrypt.DefaultCost
 	}
 	cfg.BcryptCost = min(max(cfg.BcryptCost, bcrypt.MinCost), bcrypt.MaxCost)
-	dummy, err := bcrypt.GenerateFromPassword([]byte("no such account, no such password"), cfg.BcryptCost)
-	if err != nil {
-		panic("council: bcrypt cost out of range: " + err.Error())
-	}
-	return &Service{throttle: cfg.Throttle, bcryptCost: cfg.BcryptCost, dummyHash: dummy, st: cfg.Store, pub: cfg.Publisher, ender: cfg.Sessions, log: cfg.Log, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
-		records: newRecordCache(RecordCacheBytes), limits: cfg.Limits}
+	// Within MinCost and MaxCost, and with a short password, hashing cannot fail.
+	dummy, _ := bcrypt.GenerateFromPassword([]byte("no such account, no such password"), cfg.BcryptCost)
+	return &Service{st: cfg.Store, pub: cfg.Publisher, ender: cfg.Sessions, log: cfg.Log,
+		baseURL: strings.TrimRight(cfg.BaseURL, "/"), records: newRecordCache(RecordCacheBytes),
+		limits: cfg.Limits, throttle: cfg.Throttle, now: cfg.Clock, md: markdown.New(),
+		bcryptCost: cfg.BcryptCost, dummyHash: dummy}
 }
 
 // Store exposes the store, for the record reader of the live endpoint and for tools.
 func (s *Service) Store() *store.Store { return s.st }
 
+// Now is the time the rules go by.
+func (s *Service) Now() time.Time { return s.now() }
+
 // inCouncil runs fn in the council's write transaction and publishes what it appended.
 func (s *Service) inCouncil(ctx context.Context, councilID int64, fn func(*store.Tx) error) error {
-	events, err := s.st.InCouncil(ctx, councilID, fn)
+	evs, err := s.st.InCouncil(ctx, councilID, s.now, fn)
 	if err != nil {
 		return translate(err)
 	}
-	if len(events) > 0 {
-		s.pub.Publish(events)
+	if len(evs) > 0 {
+		s.pub.Publish(evs)
 	}
 	return nil
+}
+
+// emit appends an event to the council's record, inside its transaction.
+func emit(ctx context.Context, tx *store.Tx, roundID *int64, actor *model.Person, p events.Payload) (model.Event, error) {
+	enc, err := events.Encode(p)
+	if err != nil {
+		return model.Event{}, fmt.Errorf("council: unable to encode %s: %w", p.Type(), err)
+	}
+	return tx.Append(ctx, store.NewEvent{Type: enc.Type, RoundID: roundID, Actor: actor, Data: enc.Data,
+		PostID: enc.PostID, Redacted: enc.Redacted, Evicts: enc.Evicts})
 }
 
 // translate turns store sentinels into the API's errors; anything else stays internal.
@@ -123,18 +145,18 @@ func translate(err error) error {
 
 // access is what a user may do in one council.
 type access struct {
-	user   *User
-	member *Member // nil when the user has no seat
+	user   *model.User
+	member *model.Member // nil when the user has no seat
 }
 
 func (a access) signedIn() bool { return a.user != nil }
 func (a access) isMember() bool { return a.member != nil }
 func (a access) canSee() bool   { return a.user.IsAdmin() || a.member != nil }
 func (a access) canModerate() bool {
-	return a.user.IsAdmin() || (a.member != nil && a.member.Role == RoleModerator)
+	return a.user.IsAdmin() || (a.member != nil && a.member.Role == model.RoleModerator)
 }
 
-func (s *Service) accessTo(ctx context.Context, user *User, councilID int64) (access, error) {
+func (s *Service) accessTo(ctx context.Context, user *model.User, councilID int64) (access, error) {
 	a := access{user: user}
 	if user == nil {
 		return a, nil
@@ -182,22 +204,32 @@ const (
 func checkText(v Validation, field, value string, required bool, max int) {
 	switch {
 	case !utf8.ValidString(value):
-		v.Add(field, "must be valid UTF-8")
+		v.Add(field, FieldInvalid, "must be valid UTF-8")
 	case strings.ContainsRune(value, 0):
-		v.Add(field, "must not contain NUL characters")
+		v.Add(field, FieldInvalid, "must not contain NUL characters")
 	case required && strings.TrimSpace(value) == "":
-		v.Add(field, "must not be empty")
+		v.Add(field, FieldRequired, "must not be empty")
 	case utf8.RuneCountInString(value) > max:
-		v.Add(field, fmt.Sprintf("must be at most %d characters", max))
+		v.Add(field, FieldTooLong, fmt.Sprintf("must be at most %d characters", max))
 	}
 }
 
-// actorOf names a user as the actor of an event.
-func actorOf(u *User) *Person {
-	if u == nil {
-		return nil
+// checkChoice validates a field that must be one of a few words.
+func checkChoice(v Validation, field, value string, allowed ...string) {
+	for _, a := range allowed {
+		if value == a {
+			return
+		}
 	}
-	return &Person{ID: u.ID, Name: u.Name}
+	v.Add(field, FieldInvalid, "must be "+orList(allowed))
+}
+
+// orList writes "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -205,13 +237,14 @@ func ptr[T any](v T) *T { return &v }
 // MaxHorizon is how far ahead a closing time may be set.
 const MaxHorizon = 10 * 365 * 24 * time.Hour
 
-func future(v Validation, field string, t *time.Time) {
+// future validates a time that must lie ahead of now, within MaxHorizon.
+func future(v Validation, field string, t *time.Time, now time.Time) {
 	switch {
 	case t == nil:
-	case !t.After(time.Now()):
-		v.Add(field, "must be in the future")
-	case t.After(time.Now().Add(MaxHorizon)):
-		v.Add(field, "must be within ten years")
+	case !t.After(now):
+		v.Add(field, FieldInPast, "must be in the future")
+	case t.After(now.Add(MaxHorizon)):
+		v.Add(field, FieldTooFar, "must be within ten years")
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"council/server/model"
 	"council/server/store"
 )
 
@@ -60,9 +61,9 @@ func newAttempt(email, address string) attempt {
 func (a attempt) keys() []string { return []string{a.email, a.address, a.pair} }
 
 // Authenticate checks an email and password from a client address, throttled.
-func (s *Service) Authenticate(ctx context.Context, email, password, address string) (*User, error) {
+func (s *Service) Authenticate(ctx context.Context, email, password, address string) (*model.User, error) {
 	email = NormaliseEmail(email)
-	var u *User
+	var u *model.User
 	if len(email) <= 254 && !strings.ContainsRune(email, 0) { // no account has such an email
 		var err error
 		if u, err = s.st.UserByEmail(ctx, email); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -79,9 +80,9 @@ func (s *Service) Authenticate(ctx context.Context, email, password, address str
 // slip past a limit together (each sees the others'); an attempt refused by a limit, or made
 // with the right password, is taken back, and the right password also clears the failures of
 // its email from that address. u nil always fails, at the same cost.
-func (s *Service) checkPassword(ctx context.Context, u *User, password string, a attempt) error {
-	at, err := s.st.RecordLoginFailure(ctx, a.keys()...)
-	if err != nil {
+func (s *Service) checkPassword(ctx context.Context, u *model.User, password string, a attempt) error {
+	at := s.now()
+	if err := s.st.RecordLoginFailure(ctx, at, a.keys()...); err != nil {
 		return err
 	}
 	for _, l := range []struct {
@@ -119,12 +120,13 @@ func (s *Service) forget(ctx context.Context, at time.Time, keys ...string) {
 
 // refuseOver refuses when the key has more failures in the window than it tolerates.
 func (s *Service) refuseOver(ctx context.Context, key string, tolerated int) error {
-	n, oldest, err := s.st.LoginFailures(ctx, key, time.Now().Add(-s.throttle.Window))
+	now := s.now()
+	n, oldest, err := s.st.LoginFailures(ctx, key, now.Add(-s.throttle.Window))
 	if err != nil {
 		return err
 	}
 	if n > tolerated && oldest != nil {
-		wait := max(time.Until(oldest.Add(s.throttle.Window)), time.Second)
+		wait := max(oldest.Add(s.throttle.Window).Sub(now), time.Second)
 		return &RateLimited{RetryAfter: wait, Message: "Too many failed sign-ins; try again later."}
 	}
 	return nil
@@ -132,7 +134,7 @@ func (s *Service) refuseOver(ctx context.Context, key string, tolerated int) err
 
 // slowDown waits before an email's attempt answers, longer the more it failed lately.
 func (s *Service) slowDown(ctx context.Context, key string) error {
-	n, _, err := s.st.LoginFailures(ctx, key, time.Now().Add(-s.throttle.Window))
+	n, _, err := s.st.LoginFailures(ctx, key, s.now().Add(-s.throttle.Window))
 	if err != nil || n <= s.throttle.EmailFree {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"council/server/council"
+	"council/server/model"
 )
 
 // The actors of the authorisation table, in the order of its columns.
@@ -147,7 +148,7 @@ func TestAuthTable(t *testing.T) {
 						}
 						user, tok := e.w.Members[2].ID, token
 						if writes && strings.Contains(row.path, "{user}") {
-							user = e.w.Join(t, e.w.Council.ID, fmt.Sprintf("target%d@example.org", e.uniq()), "Target", council.RoleMember, council.GroupBusiness).ID
+							user = e.w.Join(t, e.w.Council.ID, fmt.Sprintf("target%d@example.org", e.uniq()), "Target", model.RoleMember, model.GroupBusiness).ID
 						}
 						if writes && strings.Contains(row.path, "{token}") {
 							tok = e.invite(t)
@@ -183,7 +184,7 @@ func TestAuthTable(t *testing.T) {
 func (e *env) invite(t *testing.T) string {
 	t.Helper()
 	_, token, err := e.w.Svc.Invite(context.Background(), e.w.Admin, e.w.Council.ID, council.InviteInput{
-		Email: fmt.Sprintf("invitee%d@example.org", e.uniq()), Name: "Invitee", Role: council.RoleMember, Group: council.GroupNGO})
+		Email: fmt.Sprintf("invitee%d@example.org", e.uniq()), Name: "Invitee", Role: model.RoleMember, Group: model.GroupNGO})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"council/server/council"
+	"council/server/model"
 	"council/server/testenv"
 )
 
@@ -72,7 +73,7 @@ func TestAPIWriteRate(t *testing.T) {
 	w := testenv.NewWorldWith(t, testenv.Store(t, "sqlite"), council.Config{})
 	e := &env{w: w, app: newApp(w, "")}
 	member := e.signIn(t, w.Members[0])
-	r := w.Round(t, council.StatusOpen, council.BallotOpen, 0)
+	r := w.Round(t, model.StatusOpen, model.BallotOpen, 0)
 	topic := member.do(t, "POST", "/api/v1/rounds/"+itoa(r.ID)+"/topics", map[string]string{"title": "T", "body": "B"}).want(t, 201).obj(t)
 	posts := "/api/v1/topics/" + itoa(num(topic["id"])) + "/posts"
 	for i := 0; i < 10; i++ {

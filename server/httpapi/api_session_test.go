@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"council/server/council"
+	"council/server/model"
 )
 
 func apiSessions(t *testing.T, e *env) {
@@ -100,7 +100,7 @@ func apiSignInThrottle(t *testing.T, e *env) {
 		a := &client{app: app, header: map[string]string{"X-Forwarded-For": "203.0.113.9"}}
 		b := &client{app: app, header: map[string]string{"X-Forwarded-For": "203.0.113.10"}}
 		// 20 failures from one address, spread so that no email reaches its own limit.
-		users := []*council.User{e.w.Admin, e.w.Moderator, e.w.Members[1], e.w.Members[2], e.w.Outsider}
+		users := []*model.User{e.w.Admin, e.w.Moderator, e.w.Members[1], e.w.Members[2], e.w.Outsider}
 		for i := 0; i < 20; i++ {
 			a.do(t, "POST", "/api/v1/session", map[string]string{"email": users[i%5].Email, "password": "wrong-password"}).want(t, 401)
 		}

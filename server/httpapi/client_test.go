@@ -21,6 +21,7 @@ import (
 
 	"council/server/council"
 	"council/server/httpapi"
+	"council/server/model"
 	"council/server/testenv"
 )
 
@@ -70,7 +71,7 @@ func dialects(t *testing.T, f func(t *testing.T, e *env)) {
 	wg.Wait()
 }
 
-func password(u *council.User) string {
+func password(u *model.User) string {
 	if u.IsAdmin() {
 		return "admin-password"
 	}
@@ -78,7 +79,7 @@ func password(u *council.User) string {
 }
 
 // signIn opens a new session for u through the API.
-func (e *env) signIn(t *testing.T, u *council.User) *client {
+func (e *env) signIn(t *testing.T, u *model.User) *client {
 	t.Helper()
 	c := &client{app: e.app}
 	c.login(t, u.Email, password(u))
@@ -92,7 +93,7 @@ func (e *env) uniq() int64 { return e.seq.Add(1) }
 // client speaks to the app as one browser: its session cookie and CSRF token.
 type client struct {
 	app          *fiber.App
-	user         *council.User
+	user         *model.User
 	cookie, csrf string
 	header       map[string]string // extra headers
 	base         string            // when set, requests go over the network to this URL
@@ -290,7 +291,7 @@ func (e *env) scene(t testing.TB, status, ballot string) scene {
 	p, err := w.Svc.CreateProposal(ctx, w.Members[0], r.ID, council.ProposalInput{Title: "Proposal", Body: "Text"})
 	must(err)
 	s.proposal = p.ID
-	if status == council.StatusDraft {
+	if status == model.StatusDraft {
 		return s
 	}
 	_, err = w.Svc.OpenRound(ctx, w.Moderator, r.ID, nil)
@@ -301,11 +302,11 @@ func (e *env) scene(t testing.TB, status, ballot string) scene {
 	po, err := w.Svc.CreatePost(ctx, w.Members[0], tp.ID, council.PostInput{Body: "First post"})
 	must(err)
 	s.post = po.ID
-	_, err = w.Svc.CastVote(ctx, w.Members[0], p.ID, council.ChoiceFor)
+	_, err = w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor)
 	must(err)
-	_, err = w.Svc.CastVote(ctx, w.Moderator, p.ID, council.ChoiceAgainst)
+	_, err = w.Svc.CastVote(ctx, w.Moderator, p.ID, model.ChoiceAgainst)
 	must(err)
-	if status == council.StatusClosed {
+	if status == model.StatusClosed {
 		_, err = w.Svc.CloseRound(ctx, w.Moderator, r.ID, "Closed scene")
 		must(err)
 	}

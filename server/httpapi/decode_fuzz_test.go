@@ -19,19 +19,19 @@ import (
 // decodeTargets are the bodies the API decodes, one constructor each, in a fixed order so that
 // a corpus entry's target byte keeps naming the same type.
 var decodeTargets = []func() any{
-	func() any { return new(council.CouncilInput) },
+	func() any { return new(councilBody) },
 	func() any { return new(roleBody) },
-	func() any { return new(council.InviteInput) },
+	func() any { return new(inviteBody) },
 	func() any { return new(acceptBody) },
-	func() any { return new(council.TopicInput) },
-	func() any { return new(council.PostInput) },
+	func() any { return new(topicBody) },
+	func() any { return new(postBody) },
 	func() any { return new(bodyOnly) },
 	func() any { return new(reasonBody) },
-	func() any { return new(council.RoundInput) },
+	func() any { return new(roundBody) },
 	func() any { return new(openBody) },
 	func() any { return new(closeBody) },
 	func() any { return new(signInBody) },
-	func() any { return new(council.ProposalInput) },
+	func() any { return new(proposalBody) },
 	func() any { return new(voteBody) },
 }
 

@@ -4,10 +4,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"council/server/council"
+	"council/server/model"
 )
 
 // councilParam finds the council named by the :council path segment (id or slug).
-func (s *Server) councilParam(c *fiber.Ctx) (*council.Council, error) {
+func (s *Server) councilParam(c *fiber.Ctx) (*model.Council, error) {
 	return s.svc.Council(c.UserContext(), c.Params("council"))
 }
 
@@ -16,22 +17,23 @@ func (s *Server) listCouncils(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"councils": cs})
+	return c.JSON(fiber.Map{"councils": newCouncils(cs)})
 }
 
 func (s *Server) createCouncil(c *fiber.Ctx) error {
-	if s.viewer(c) == nil {
-		return council.Errorf(council.CodeUnauthenticated, "Sign in first.")
-	}
-	var in council.CouncilInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	cn, err := s.svc.CreateCouncil(c.UserContext(), s.viewer(c), in)
+	u, err := s.requireViewer(c)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(cn)
+	var in councilBody
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	cn, err := s.svc.CreateCouncil(c.UserContext(), u, in.input())
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(newCouncil(cn))
 }
 
 func (s *Server) getCouncil(c *fiber.Ctx) error {
@@ -39,7 +41,7 @@ func (s *Server) getCouncil(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(cn)
+	return c.JSON(newCouncil(cn))
 }
 
 func (s *Server) listMembers(c *fiber.Ctx) error {
@@ -51,11 +53,11 @@ func (s *Server) listMembers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"members": ms})
-}
-
-type roleBody struct {
-	Role string `json:"role"`
+	out := make([]memberJSON, len(ms))
+	for i := range ms {
+		out[i] = newMember(&ms[i])
+	}
+	return c.JSON(fiber.Map{"members": out})
 }
 
 func (s *Server) updateMember(c *fiber.Ctx) error {
@@ -67,18 +69,19 @@ func (s *Server) updateMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if s.viewer(c) == nil {
-		return council.Errorf(council.CodeUnauthenticated, "Sign in first.")
+	u, err := s.requireViewer(c)
+	if err != nil {
+		return err
 	}
 	var in roleBody
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.SetMemberRole(c.UserContext(), s.viewer(c), cn.ID, userID, in.Role)
+	m, err := s.svc.SetMemberRole(c.UserContext(), u, cn.ID, userID, in.Role)
 	if err != nil {
 		return err
 	}
-	return c.JSON(m)
+	return c.JSON(newMember(m))
 }
 
 func (s *Server) removeMember(c *fiber.Ctx) error {
@@ -101,14 +104,15 @@ func (s *Server) invite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if s.viewer(c) == nil {
-		return council.Errorf(council.CodeUnauthenticated, "Sign in first.")
+	u, err := s.requireViewer(c)
+	if err != nil {
+		return err
 	}
-	var in council.InviteInput
+	var in inviteBody
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	inv, token, err := s.svc.Invite(c.UserContext(), s.viewer(c), cn.ID, in)
+	inv, token, err := s.svc.Invite(c.UserContext(), u, cn.ID, in.input())
 	if err != nil {
 		return err
 	}
@@ -122,13 +126,8 @@ func (s *Server) getInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"council": cn, "email": inv.Email, "name": inv.Name, "role": inv.Role,
+	return c.JSON(fiber.Map{"council": newCouncil(cn), "email": inv.Email, "name": inv.Name, "role": inv.Role,
 		"group": inv.Group, "organisation": inv.Organisation, "expires_at": inv.ExpiresAt})
-}
-
-type acceptBody struct {
-	Name     string `json:"name"`
-	Password string `json:"password"`
 }
 
 func (s *Server) acceptInvitation(c *fiber.Ctx) error {
@@ -141,4 +140,13 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 		return err
 	}
 	return s.startSession(c, u, fiber.StatusCreated)
+}
+
+// requireViewer answers 401 before a body is even read.
+func (s *Server) requireViewer(c *fiber.Ctx) (*model.User, error) {
+	u := s.viewer(c)
+	if u == nil {
+		return nil, council.Errorf(council.CodeUnauthenticated, "Sign in first.")
+	}
+	return u, nil
 }

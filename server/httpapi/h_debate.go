@@ -15,15 +15,15 @@ func (s *Server) createTopic(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var in council.TopicInput
+	var in topicBody
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	t, err := s.svc.CreateTopic(c.UserContext(), u, id, in)
+	t, err := s.svc.CreateTopic(c.UserContext(), u, id, council.TopicInput{Title: in.Title, Body: in.Body})
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(t)
+	return c.Status(fiber.StatusCreated).JSON(newTopic(t))
 }
 
 func (s *Server) getTopic(c *fiber.Ctx) error {
@@ -31,20 +31,15 @@ func (s *Server) getTopic(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.svc.Topic(c.UserContext(), s.viewer(c), id)
+	v, err := s.svc.TopicView(c.UserContext(), s.viewer(c), id)
 	if err != nil {
 		return err
 	}
-	if t.Posts == nil {
-		t.Posts = []council.Post{}
+	out := topicWithPostsJSON{topicJSON: newTopic(v.Topic), Posts: make([]postJSON, len(v.Topic.Posts))}
+	for i := range v.Topic.Posts {
+		out.Posts[i] = newPost(&v.Topic.Posts[i])
 	}
-	return c.JSON(topicWithPosts{Topic: t, Posts: t.Posts})
-}
-
-// topicWithPosts always shows the posts array, even when empty.
-type topicWithPosts struct {
-	*council.Topic
-	Posts []council.Post `json:"posts"`
+	return c.JSON(out)
 }
 
 func (s *Server) createPost(c *fiber.Ctx) error {
@@ -56,19 +51,15 @@ func (s *Server) createPost(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var in council.PostInput
+	var in postBody
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	p, err := s.svc.CreatePost(c.UserContext(), u, id, in)
+	p, err := s.svc.CreatePost(c.UserContext(), u, id, council.PostInput{Body: in.Body, ReplyTo: in.ReplyTo})
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(p)
-}
-
-type bodyOnly struct {
-	Body string `json:"body"`
+	return c.Status(fiber.StatusCreated).JSON(newPost(p))
 }
 
 func (s *Server) editPost(c *fiber.Ctx) error {
@@ -88,11 +79,7 @@ func (s *Server) editPost(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(p)
-}
-
-type reasonBody struct {
-	Reason string `json:"reason"`
+	return c.JSON(newPost(p))
 }
 
 func (s *Server) hidePost(c *fiber.Ctx) error {
@@ -112,5 +99,5 @@ func (s *Server) hidePost(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(p)
+	return c.JSON(newPost(p))
 }

@@ -30,10 +30,11 @@ func (s *Server) listEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if events == nil {
-		events = []council.Event{}
+	out, err := newEvents(events)
+	if err != nil {
+		return err
 	}
-	return c.JSON(fiber.Map{"events": events, "last_seq": last})
+	return c.JSON(fiber.Map{"events": out, "last_seq": last})
 }
 
 func (s *Server) getRecord(c *fiber.Ctx) error {
@@ -124,8 +125,8 @@ func (s *Server) listOutcomes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if page < 1 || page > 100000 {
-		return council.Errorf(council.CodeBadRequest, "page must be a whole number from 1.")
+	if page < 1 || page > council.MaxPage {
+		return council.Errorf(council.CodeBadRequest, "page must be a whole number from 1 to %d.", council.MaxPage)
 	}
 	var councilID int64
 	if raw := c.Query("council"); raw != "" {
@@ -140,9 +141,5 @@ func (s *Server) listOutcomes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := make([]any, len(rounds))
-	for i := range rounds {
-		out[i] = withResults(&rounds[i])
-	}
-	return c.JSON(fiber.Map{"rounds": out, "page": page, "total": total})
+	return c.JSON(fiber.Map{"rounds": newRounds(rounds), "page": page, "total": total})
 }

@@ -6,25 +6,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"council/server/council"
+	"council/server/model"
 )
-
-// userJSON shows a user to themself, email included.
-type userJSON struct {
-	ID           int64  `json:"id"`
-	Email        string `json:"email"`
-	Name         string `json:"name"`
-	Role         string `json:"role"`
-	Organisation string `json:"organisation"`
-}
-
-func selfJSON(u *council.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Organisation: u.Organisation}
-}
-
-type signInBody struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
-}
 
 func (s *Server) signIn(c *fiber.Ctx) error {
 	var in signInBody
@@ -39,7 +22,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 }
 
 // startSession signs the user in and answers {"user","csrf_token"}.
-func (s *Server) startSession(c *fiber.Ctx, u *council.User, status int) error {
+func (s *Server) startSession(c *fiber.Ctx, u *model.User, status int) error {
 	sess, err := s.newSession(c, u)
 	if err != nil {
 		return err
@@ -49,7 +32,7 @@ func (s *Server) startSession(c *fiber.Ctx, u *council.User, status int) error {
 
 // newSession signs the user in with a fresh session cookie, ending the session the browser
 // held before, if any: signing in again never leaves the old one valid.
-func (s *Server) newSession(c *fiber.Ctx, u *council.User) (*council.Session, error) {
+func (s *Server) newSession(c *fiber.Ctx, u *model.User) (*council.Session, error) {
 	if old := s.session(c); old != nil {
 		if err := s.svc.EndSession(c.UserContext(), old.Token); err != nil {
 			return nil, err
@@ -84,5 +67,9 @@ func (s *Server) me(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"user": selfJSON(u), "councils": ms})
+	out := make([]membershipJSON, len(ms))
+	for i, m := range ms {
+		out[i] = membershipJSON{CouncilID: m.CouncilID, Role: m.Role, Group: m.Group}
+	}
+	return c.JSON(fiber.Map{"user": selfJSON(u), "councils": out})
 }

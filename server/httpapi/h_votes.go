@@ -15,15 +15,15 @@ func (s *Server) createProposal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var in council.ProposalInput
+	var in proposalBody
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	p, err := s.svc.CreateProposal(c.UserContext(), u, id, in)
+	p, err := s.svc.CreateProposal(c.UserContext(), u, id, council.ProposalInput{Title: in.Title, Body: in.Body, TopicID: in.TopicID})
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(p)
+	return c.Status(fiber.StatusCreated).JSON(newProposal(p))
 }
 
 func (s *Server) getProposal(c *fiber.Ctx) error {
@@ -35,11 +35,7 @@ func (s *Server) getProposal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(p)
-}
-
-type voteBody struct {
-	Choice string `json:"choice"`
+	return c.JSON(newProposal(p))
 }
 
 func (s *Server) castVote(c *fiber.Ctx) error {
@@ -60,7 +56,7 @@ func (s *Server) castVote(c *fiber.Ctx) error {
 		return err
 	}
 	s.metrics.votes.Inc()
-	return c.JSON(fiber.Map{"proposal_id": id, "choice": in.Choice, "tally": tally})
+	return c.JSON(fiber.Map{"proposal_id": id, "choice": in.Choice, "tally": newCounts(tally)})
 }
 
 func (s *Server) withdrawVote(c *fiber.Ctx) error {
@@ -83,5 +79,5 @@ func (s *Server) listVotes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"votes": votes})
+	return c.JSON(fiber.Map{"votes": newVotes(votes)})
 }

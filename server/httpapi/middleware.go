@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"council/server/council"
+	"council/server/model"
 )
 
 const (
@@ -168,8 +169,8 @@ func (s *Server) session(c *fiber.Ctx) *council.Session {
 }
 
 // viewer is the signed-in user, or nil.
-func (s *Server) viewer(c *fiber.Ctx) *council.User {
-	u, _ := c.Locals(localUser).(*council.User)
+func (s *Server) viewer(c *fiber.Ctx) *model.User {
+	u, _ := c.Locals(localUser).(*model.User)
 	return u
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"council/server/council"
+	"council/server/model"
 	"council/web"
 )
 
@@ -46,7 +47,7 @@ func (s *Server) signInForm(c *fiber.Ctx) error {
 }
 
 // startPageSession signs the user in with the same cookie as the API's sign-in.
-func (s *Server) startPageSession(c *fiber.Ctx, u *council.User) error {
+func (s *Server) startPageSession(c *fiber.Ctx, u *model.User) error {
 	_, err := s.newSession(c, u)
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"council/server/council"
+	"council/server/model"
 	"council/web"
 )
 
@@ -44,7 +45,7 @@ func (s *Server) outcomesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pagesN := max(int(math.Ceil(float64(total)/float64(council.OutcomesPageSize))), 1)
+	pagesN := max(int(math.Ceil(float64(total)/float64(council.PageSize))), 1)
 	data := web.OutcomesData{Q: q, Page: page, Pages: pagesN, Total: total, Outcomes: outcomeItems(rounds, councils)}
 	link := func(p int) string {
 		v := url.Values{}
@@ -64,8 +65,8 @@ func (s *Server) outcomesPage(c *fiber.Ctx) error {
 }
 
 // outcomeItems pairs closed rounds with their councils and counts adopted proposals.
-func outcomeItems(rounds []council.Round, councils []council.Council) []web.OutcomeItem {
-	byID := map[int64]*council.Council{}
+func outcomeItems(rounds []model.Round, councils []model.Council) []web.OutcomeItem {
+	byID := map[int64]*model.Council{}
 	for i := range councils {
 		byID[councils[i].ID] = &councils[i]
 	}
@@ -73,7 +74,7 @@ func outcomeItems(rounds []council.Round, councils []council.Council) []web.Outc
 	for _, r := range rounds {
 		it := web.OutcomeItem{Round: r, Council: byID[r.CouncilID], Total: len(r.Results)}
 		for _, res := range r.Results {
-			if res.Outcome == council.OutcomeAdopted {
+			if res.Outcome == model.OutcomeAdopted {
 				it.Adopted++
 			}
 		}
@@ -114,63 +115,37 @@ func (s *Server) standing(c *fiber.Ctx, councilID int64) (council.Standing, erro
 	return s.svc.Standing(c.UserContext(), s.viewer(c), councilID)
 }
 
-// liveFrom returns where the page's live connection starts: the council's last seq, read
-// before the page's data so that nothing committed in between is missed (an event seen twice
-// is harmless). It is nil for visitors who may not follow the council.
-func (s *Server) liveFrom(c *fiber.Ctx, st council.Standing, councilID int64) (*web.Live, error) {
-	if !st.CanSee {
-		return nil, nil
-	}
-	start, err := s.svc.LiveStart(c.UserContext(), s.viewer(c), councilID)
-	if err != nil {
-		return nil, err
+// liveOf turns where a view's live connection starts into the page's frame; nil for visitors
+// who may not follow the council.
+func liveOf(councilID int64, start *council.LiveStart) *web.Live {
+	if start == nil {
+		return nil
 	}
 	live := &web.Live{CouncilID: councilID, LastSeq: start.Seq}
 	if !start.At.IsZero() {
 		live.LastAt = start.At.UTC().Format(time.RFC3339Nano)
 	}
-	return live, nil
+	return live
 }
 
 func (s *Server) roundPage(c *fiber.Ctx) error {
-	ctx, viewer := c.UserContext(), s.viewer(c)
 	id, err := pageID(c, "round_id")
 	if err != nil {
 		return err
 	}
-	r, err := s.svc.Round(ctx, viewer, id)
+	v, err := s.svc.RoundView(c.UserContext(), s.viewer(c), id, true)
 	if err != nil {
 		return err
 	}
-	st, err := s.standing(c, r.CouncilID)
-	if err != nil {
-		return err
-	}
-	var live *web.Live
-	if r.Status != council.StatusClosed {
-		if live, err = s.liveFrom(c, st, r.CouncilID); err != nil {
-			return err
-		}
-	}
-	detail, err := s.svc.RoundDetail(ctx, viewer, id)
-	if err != nil {
-		return err
-	}
-	cn, err := s.svc.Council(ctx, strconv.FormatInt(detail.CouncilID, 10))
-	if err != nil {
-		return err
-	}
-	data := web.RoundData{Council: cn, Round: detail.Round, Topics: detail.Topics,
-		Proposals: proposalViews(detail), RecordURL: recordURL(id, ""), CSVURL: recordURL(id, ".csv"),
-		IsMember: st.Member, IsModerator: st.Moderator}
-	p := s.newPage(c, detail.Title, data)
-	if detail.Status == council.StatusClosed {
-		if err := s.withPosts(c, data.Topics); err != nil {
-			return err
-		}
+	r := v.Round
+	data := web.RoundData{Council: v.Council, Round: *r, Topics: v.Topics,
+		Proposals: proposalViews(r, v.Topics, v.Proposals), RecordURL: recordURL(id, ""), CSVURL: recordURL(id, ".csv"),
+		IsMember: v.Standing.Member, IsModerator: v.Standing.Moderator}
+	p := s.newPage(c, r.Title, data)
+	if r.Status == model.StatusClosed {
 		return s.render(c, "outcome", p)
 	}
-	if live != nil {
+	if live := liveOf(r.CouncilID, v.Live); live != nil {
 		live.RoundID = id
 		p.Live, p.Script = live, "round"
 	}
@@ -182,79 +157,44 @@ func recordURL(roundID int64, ext string) string {
 }
 
 // proposalViews joins each proposal with its result and the title of its topic.
-func proposalViews(d *council.RoundDetail) []web.ProposalView {
-	results := map[int64]*council.Result{}
-	for i := range d.Results {
-		results[d.Results[i].ProposalID] = &d.Results[i]
+func proposalViews(r *model.Round, topics []model.Topic, proposals []model.Proposal) []web.ProposalView {
+	results := map[int64]*model.Result{}
+	for i := range r.Results {
+		results[r.Results[i].ProposalID] = &r.Results[i]
 	}
-	topics := map[int64]string{}
-	for _, t := range d.Topics {
-		topics[t.ID] = t.Title
+	titles := map[int64]string{}
+	for _, t := range topics {
+		titles[t.ID] = t.Title
 	}
-	views := make([]web.ProposalView, 0, len(d.Proposals))
-	for _, p := range d.Proposals {
+	views := make([]web.ProposalView, 0, len(proposals))
+	for _, p := range proposals {
 		v := web.ProposalView{Proposal: p, Result: results[p.ID]}
 		if p.TopicID != nil {
-			v.Topic = topics[*p.TopicID]
+			v.Topic = titles[*p.TopicID]
 		}
 		views = append(views, v)
 	}
 	return views
 }
 
-// withPosts fills each topic's posts, for the outcome page's debate.
-func (s *Server) withPosts(c *fiber.Ctx, topics []council.Topic) error {
-	for i := range topics {
-		full, err := s.svc.Topic(c.UserContext(), s.viewer(c), topics[i].ID)
-		if err != nil {
-			return err
-		}
-		topics[i] = *full
-	}
-	return nil
-}
-
 func (s *Server) topicPage(c *fiber.Ctx) error {
-	ctx, viewer := c.UserContext(), s.viewer(c)
 	id, err := pageID(c, "topic_id")
 	if err != nil {
 		return err
 	}
-	tp, err := s.svc.Topic(ctx, viewer, id)
+	v, err := s.svc.TopicView(c.UserContext(), s.viewer(c), id)
 	if err != nil {
 		return err
 	}
-	r, err := s.svc.Round(ctx, viewer, tp.RoundID)
-	if err != nil {
-		return err
-	}
-	st, err := s.standing(c, r.CouncilID)
-	if err != nil {
-		return err
-	}
-	var live *web.Live
-	if r.Status != council.StatusClosed {
-		if live, err = s.liveFrom(c, st, r.CouncilID); err != nil {
-			return err
-		}
-		if live != nil { // read again after the seq, so that nothing falls between the two
-			if tp, err = s.svc.Topic(ctx, viewer, id); err != nil {
-				return err
-			}
-		}
-	}
-	cn, err := s.svc.Council(ctx, strconv.FormatInt(r.CouncilID, 10))
-	if err != nil {
-		return err
-	}
-	data := web.TopicData{Council: cn, Round: *r, Topic: *tp, IsMember: st.Member, IsModerator: st.Moderator}
-	data.CanWrite = data.IsMember && r.Status == council.StatusOpen
+	r := v.Round
+	data := web.TopicData{Council: v.Council, Round: *r, Topic: *v.Topic, IsMember: v.Standing.Member, IsModerator: v.Standing.Moderator}
+	data.CanWrite = data.IsMember && r.Status == model.StatusOpen
 	if reply, err := strconv.ParseInt(c.Query("reply_to"), 10, 64); err == nil && reply > 0 {
 		data.ReplyTo = reply
 	}
-	p := s.newPage(c, tp.Title, data)
-	if live != nil {
-		live.RoundID, live.TopicID = r.ID, tp.ID
+	p := s.newPage(c, v.Topic.Title, data)
+	if live := liveOf(r.CouncilID, v.Live); live != nil {
+		live.RoundID, live.TopicID = r.ID, v.Topic.ID
 		p.Live, p.Script = live, "topic"
 	}
 	return s.render(c, "topic", p)

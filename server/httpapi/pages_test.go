@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"council/server/council"
+	"council/server/model"
 	"council/server/store"
 )
 
@@ -23,12 +24,12 @@ import (
 type pagesFixture struct {
 	app      *fiber.App
 	svc      *council.Service
-	admin    *council.User
-	member   *council.User
-	council  *council.Council
-	round    *council.Round
-	proposal *council.Proposal
-	topic    *council.Topic
+	admin    *model.User
+	member   *model.User
+	council  *model.Council
+	round    *model.Round
+	proposal *model.Proposal
+	topic    *model.Topic
 }
 
 func newPagesFixture(t *testing.T) *pagesFixture {
@@ -72,7 +73,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 }
 
 // get requests a page, signed in as u when u is not nil.
-func (f *pagesFixture) get(t *testing.T, path string, u *council.User, cookies ...*http.Cookie) (*http.Response, string) {
+func (f *pagesFixture) get(t *testing.T, path string, u *model.User, cookies ...*http.Cookie) (*http.Response, string) {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	if u != nil {
@@ -240,7 +241,7 @@ func TestSignInFormWithoutScript(t *testing.T) {
 func TestOutcomePageIsPublic(t *testing.T) {
 	f := newPagesFixture(t)
 	ctx := context.Background()
-	if _, err := f.svc.CastVote(ctx, f.member, f.proposal.ID, council.ChoiceFor); err != nil {
+	if _, err := f.svc.CastVote(ctx, f.member, f.proposal.ID, model.ChoiceFor); err != nil {
 		t.Fatal(err)
 	}
 	post, err := f.svc.CreatePost(ctx, f.member, f.topic.ID, council.PostInput{Body: "Обидно <script>x()</script>"})

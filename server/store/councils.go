@@ -4,41 +4,42 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"council/server/model"
 )
 
-const councilColumns = `c.id, c.slug, c.name, c.description, c.constituency, c.created_at,
-	(SELECT COUNT(*) FROM memberships m WHERE m.council_id = c.id) AS member_count`
-
 // Councils lists every council, by name.
-func (s *Store) Councils(ctx context.Context) ([]Council, error) {
-	out := []Council{}
-	err := s.db.SelectContext(ctx, &out, `SELECT `+councilColumns+` FROM councils c ORDER BY c.name, c.id`)
+func (s *Store) Councils(ctx context.Context) ([]model.Council, error) {
+	var rows []councilRow
+	err := s.db.SelectContext(ctx, &rows, `SELECT `+councilColumns+` FROM councils c ORDER BY c.name, c.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list councils: %w", err)
 	}
-	return out, nil
+	return mapRows(rows, (*councilRow).model), nil
 }
 
 // Council finds a council by numeric id or by slug.
-func (s *Store) Council(ctx context.Context, idOrSlug string) (*Council, error) {
-	var c Council
+func (s *Store) Council(ctx context.Context, idOrSlug string) (*model.Council, error) {
+	var row councilRow
 	var err error
 	if id, perr := strconv.ParseInt(idOrSlug, 10, 64); perr == nil {
-		err = s.db.GetContext(ctx, &c, s.rebind(`SELECT `+councilColumns+` FROM councils c WHERE c.id = ?`), id)
+		err = s.db.GetContext(ctx, &row, s.rebind(`SELECT `+councilColumns+` FROM councils c WHERE c.id = ?`), id)
 	} else {
-		err = s.db.GetContext(ctx, &c, s.rebind(`SELECT `+councilColumns+` FROM councils c WHERE c.slug = ?`), idOrSlug)
+		err = s.db.GetContext(ctx, &row, s.rebind(`SELECT `+councilColumns+` FROM councils c WHERE c.slug = ?`), idOrSlug)
 	}
 	if err != nil {
 		return nil, notFound(err)
 	}
+	c := row.model()
 	return &c, nil
 }
 
-// CreateCouncil inserts a council; ErrConflict when the slug is taken.
-func (s *Store) CreateCouncil(ctx context.Context, c *Council) error {
-	c.CreatedAt = now()
+// CreateCouncil inserts a council created at a moment; ErrConflict when the slug is taken.
+func (s *Store) CreateCouncil(ctx context.Context, c *model.Council, at time.Time) error {
+	c.CreatedAt = stamp(at)
 	err := s.db.GetContext(ctx, &c.ID, s.rebind(`INSERT INTO councils (slug, name, description, constituency, created_at)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`), c.Slug, c.Name, c.Description, c.Constituency, c.CreatedAt)
 	if isUniqueViolation(err) {
@@ -50,42 +51,61 @@ func (s *Store) CreateCouncil(ctx context.Context, c *Council) error {
 	return nil
 }
 
-const memberColumns = `m.user_id, u.name, u.email, u.organisation, m.grp, m.role, m.joined_at`
-
 // Members lists a council's members, moderators first, then by name.
-func (s *Store) Members(ctx context.Context, councilID int64) ([]Member, error) {
-	out := []Member{}
-	err := s.db.SelectContext(ctx, &out, s.rebind(`SELECT `+memberColumns+`
+func (s *Store) Members(ctx context.Context, councilID int64) ([]model.Member, error) {
+	var rows []memberRow
+	err := s.db.SelectContext(ctx, &rows, s.rebind(`SELECT `+memberColumns+`
 		FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.council_id = ? ORDER BY m.role DESC, u.name, u.id`), councilID)
+		WHERE m.council_id = ? ORDER BY m.role = ? DESC, u.name, u.id`), councilID, model.RoleModerator)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list members: %w", err)
 	}
-	return out, nil
+	return mapRows(rows, (*memberRow).model), nil
 }
 
 // Membership returns a user's seat in a council; ErrNotFound when there is none.
-func (s *Store) Membership(ctx context.Context, councilID, userID int64) (*Member, error) {
+func (s *Store) Membership(ctx context.Context, councilID, userID int64) (*model.Member, error) {
 	return s.Reader().Membership(ctx, councilID, userID)
 }
 
 // Memberships lists the councils a user sits on.
-func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
-	out := []Membership{}
-	err := s.db.SelectContext(ctx, &out, s.rebind(`SELECT council_id, role, grp FROM memberships WHERE user_id = ? ORDER BY council_id`), userID)
+func (s *Store) Memberships(ctx context.Context, userID int64) ([]model.Membership, error) {
+	var rows []struct {
+		CouncilID int64  `db:"council_id"`
+		Role      string `db:"role"`
+		Group     string `db:"grp"`
+	}
+	err := s.db.SelectContext(ctx, &rows, s.rebind(`SELECT council_id, role, grp FROM memberships WHERE user_id = ? ORDER BY council_id`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list memberships: %w", err)
+	}
+	out := make([]model.Membership, len(rows))
+	for i, r := range rows {
+		out[i] = model.Membership{CouncilID: r.CouncilID, Role: r.Role, Group: r.Group}
 	}
 	return out, nil
 }
 
 // Membership returns a user's seat in the transaction's council.
-func (t *Tx) Membership(ctx context.Context, userID int64) (*Member, error) {
+func (t *Tx) Membership(ctx context.Context, userID int64) (*model.Member, error) {
 	return t.Reader().Membership(ctx, t.councilID, userID)
 }
 
+// Membership returns a user's seat in a council; ErrNotFound when there is none.
+func (r *Reader) Membership(ctx context.Context, councilID, userID int64) (*model.Member, error) {
+	var row memberRow
+	err := sqlx.GetContext(ctx, r.q, &row, r.rebind(`SELECT `+memberColumns+`
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.council_id = ? AND m.user_id = ?`), councilID, userID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	m := row.model()
+	return &m, nil
+}
+
 // AddMember seats a user in the transaction's council.
-func (t *Tx) AddMember(ctx context.Context, userID int64, role, group string) (*Member, error) {
+func (t *Tx) AddMember(ctx context.Context, userID int64, role, group string) (*model.Member, error) {
 	_, err := t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO memberships (council_id, user_id, role, grp, joined_at)
 		VALUES (?, ?, ?, ?, ?)`), t.councilID, userID, role, group, t.now)
 	if isUniqueViolation(err) {
@@ -109,55 +129,6 @@ func (t *Tx) RemoveMember(ctx context.Context, userID int64) error {
 	return err
 }
 
-// CreateUser inserts an account inside the council transaction (an accepted invitation).
-func (t *Tx) CreateUser(ctx context.Context, u *User) error {
-	return createUser(ctx, t.tx, t.store.rebind, u, t.now)
-}
-
-const invitationColumns = `id, council_id, email, name, role, grp, organisation, expires_at, used_at`
-
-// CreateInvitation stores an invitation by the hash of its token.
-func (t *Tx) CreateInvitation(ctx context.Context, inv *Invitation, tokenHash string, invitedBy int64) error {
-	err := t.tx.GetContext(ctx, &inv.ID, t.store.rebind(`INSERT INTO invitations
-		(council_id, token_hash, email, name, role, grp, organisation, invited_by, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		t.councilID, tokenHash, inv.Email, inv.Name, inv.Role, inv.Group, inv.Organisation, invitedBy, t.now, inv.ExpiresAt)
-	if err != nil {
-		return fmt.Errorf("store: unable to create invitation: %w", err)
-	}
-	inv.CouncilID = t.councilID
-	return nil
-}
-
-// InvitationByHash finds an unused, unexpired invitation.
-func (s *Store) InvitationByHash(ctx context.Context, tokenHash string) (*Invitation, error) {
-	var inv Invitation
-	err := s.db.GetContext(ctx, &inv, s.rebind(`SELECT `+invitationColumns+` FROM invitations
-		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), tokenHash, now())
-	if err != nil {
-		return nil, notFound(err)
-	}
-	return &inv, nil
-}
-
-// UseInvitation marks an invitation used, once: ErrNotFound when it was used or expired meanwhile.
-func (t *Tx) UseInvitation(ctx context.Context, id int64) error {
-	res, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE invitations SET used_at = ?
-		WHERE id = ? AND used_at IS NULL AND expires_at > ?`), t.now, id, t.now)
-	if err != nil {
-		return fmt.Errorf("store: unable to use invitation: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return ErrNotFound
-	}
-	return nil
-}
-
-// UserByEmail finds an account inside the transaction.
-func (t *Tx) UserByEmail(ctx context.Context, email string) (*User, error) {
-	return t.Reader().UserByEmail(ctx, email)
-}
-
 // CountMembers counts the council's members, by group.
 func (t *Tx) CountMembers(ctx context.Context) (map[string]int, int, error) {
 	var rows []struct {
@@ -176,14 +147,49 @@ func (t *Tx) CountMembers(ctx context.Context) (map[string]int, int, error) {
 	return by, total, nil
 }
 
-// Membership returns a user's seat in a council; ErrNotFound when there is none.
-func (r *Reader) Membership(ctx context.Context, councilID, userID int64) (*Member, error) {
-	var m Member
-	err := sqlx.GetContext(ctx, r.q, &m, r.rebind(`SELECT `+memberColumns+`
-		FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.council_id = ? AND m.user_id = ?`), councilID, userID)
+// CreateUser inserts an account inside the council transaction (an accepted invitation).
+func (t *Tx) CreateUser(ctx context.Context, u *model.User) error {
+	return createUser(ctx, t.tx, t.store.rebind, u, t.now)
+}
+
+// UserByEmail finds an account inside the transaction.
+func (t *Tx) UserByEmail(ctx context.Context, email string) (*model.User, error) {
+	return t.Reader().UserByEmail(ctx, email)
+}
+
+// CreateInvitation stores an invitation by the hash of its token.
+func (t *Tx) CreateInvitation(ctx context.Context, inv *model.Invitation, tokenHash string, invitedBy int64) error {
+	err := t.tx.GetContext(ctx, &inv.ID, t.store.rebind(`INSERT INTO invitations
+		(council_id, token_hash, email, name, role, grp, organisation, invited_by, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		t.councilID, tokenHash, inv.Email, inv.Name, inv.Role, inv.Group, inv.Organisation, invitedBy, t.now, stamp(inv.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("store: unable to create invitation: %w", err)
+	}
+	inv.CouncilID = t.councilID
+	return nil
+}
+
+// InvitationByHash finds an invitation unused and unexpired at a moment.
+func (s *Store) InvitationByHash(ctx context.Context, tokenHash string, at time.Time) (*model.Invitation, error) {
+	var row invitationRow
+	err := s.db.GetContext(ctx, &row, s.rebind(`SELECT `+invitationColumns+` FROM invitations
+		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), tokenHash, stamp(at))
 	if err != nil {
 		return nil, notFound(err)
 	}
-	return &m, nil
+	return row.model(), nil
+}
+
+// UseInvitation marks an invitation used, once: ErrNotFound when it was used or expired meanwhile.
+func (t *Tx) UseInvitation(ctx context.Context, id int64) error {
+	res, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE invitations SET used_at = ?
+		WHERE id = ? AND used_at IS NULL AND expires_at > ?`), t.now, id, t.now)
+	if err != nil {
+		return fmt.Errorf("store: unable to use invitation: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
 }

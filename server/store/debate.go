@@ -3,13 +3,15 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"council/server/model"
 )
 
 // CreateTopic inserts a topic.
-func (t *Tx) CreateTopic(ctx context.Context, tp *Topic) error {
+func (t *Tx) CreateTopic(ctx context.Context, tp *model.Topic) error {
 	tp.CreatedAt = t.now
-	err := t.tx.GetContext(ctx, &tp.ID, t.store.rebind(`INSERT INTO topics (round_id, author_id, title, body, created_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`), tp.RoundID, tp.AuthorID, tp.Title, tp.Body, tp.CreatedAt)
+	err := t.tx.GetContext(ctx, &tp.ID, t.store.rebind(`INSERT INTO topics (round_id, author_id, title, body, body_html, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), tp.RoundID, tp.Author.ID, tp.Title, tp.Body, tp.BodyHTML, tp.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("store: unable to create topic: %w", err)
 	}
@@ -17,40 +19,34 @@ func (t *Tx) CreateTopic(ctx context.Context, tp *Topic) error {
 }
 
 // CreatePost inserts a post.
-func (t *Tx) CreatePost(ctx context.Context, p *Post) error {
+func (t *Tx) CreatePost(ctx context.Context, p *model.Post) error {
 	p.CreatedAt = t.now
-	err := t.tx.GetContext(ctx, &p.ID, t.store.rebind(`INSERT INTO posts (topic_id, reply_to, author_id, body, created_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`), p.TopicID, p.ReplyTo, p.AuthorID, p.Body, p.CreatedAt)
+	err := t.tx.GetContext(ctx, &p.ID, t.store.rebind(`INSERT INTO posts (topic_id, reply_to, author_id, body, body_html, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), p.TopicID, p.ReplyTo, p.Author.ID, p.Body, p.BodyHTML, p.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("store: unable to create post: %w", err)
 	}
 	return nil
 }
 
-// EditPost keeps the post's current body as an earlier version and writes the new one.
-func (t *Tx) EditPost(ctx context.Context, p *Post, body string) error {
+// EditPost keeps the post's current body as an earlier version and writes the new one (p
+// holds the post as it is; body and html are its new text).
+func (t *Tx) EditPost(ctx context.Context, p *model.Post, body, html string) error {
 	_, err := t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO post_versions (post_id, body, written_at)
-		VALUES (?, ?, ?)`), p.ID, p.Body, p.editedOrCreated())
+		VALUES (?, ?, ?)`), p.ID, p.Body, p.WrittenAt())
 	if err != nil {
 		return fmt.Errorf("store: unable to keep post version: %w", err)
 	}
-	_, err = t.tx.ExecContext(ctx, t.store.rebind(`UPDATE posts SET body = ?, edited_at = ? WHERE id = ?`), body, t.now, p.ID)
+	_, err = t.tx.ExecContext(ctx, t.store.rebind(`UPDATE posts SET body = ?, body_html = ?, edited_at = ? WHERE id = ?`), body, html, t.now, p.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to edit post: %w", err)
 	}
-	p.Body, p.EditedAt = body, &t.now
+	p.Body, p.BodyHTML, p.EditedAt = body, html, &t.now
 	return nil
 }
 
-// PostVersions returns a post's earlier bodies, oldest first.
-func (r *Reader) PostVersions(ctx context.Context, postID int64) ([]string, error) {
-	var out []string
-	err := r.selectStrings(ctx, &out, `SELECT body FROM post_versions WHERE post_id = ? ORDER BY id`, postID)
-	return out, err
-}
-
 // HidePost hides a post with the moderator's reason.
-func (t *Tx) HidePost(ctx context.Context, p *Post, reason string, by int64) error {
+func (t *Tx) HidePost(ctx context.Context, p *model.Post, reason string, by int64) error {
 	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE posts SET hidden = ?, hidden_reason = ?, hidden_by = ? WHERE id = ?`), true, reason, by, p.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to hide post: %w", err)
@@ -60,10 +56,10 @@ func (t *Tx) HidePost(ctx context.Context, p *Post, reason string, by int64) err
 }
 
 // CreateProposal inserts a proposal.
-func (t *Tx) CreateProposal(ctx context.Context, p *Proposal) error {
+func (t *Tx) CreateProposal(ctx context.Context, p *model.Proposal) error {
 	p.CreatedAt = t.now
-	err := t.tx.GetContext(ctx, &p.ID, t.store.rebind(`INSERT INTO proposals (round_id, topic_id, author_id, title, body, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), p.RoundID, p.TopicID, p.AuthorID, p.Title, p.Body, p.CreatedAt)
+	err := t.tx.GetContext(ctx, &p.ID, t.store.rebind(`INSERT INTO proposals (round_id, topic_id, author_id, title, body, body_html, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), p.RoundID, p.TopicID, p.Author.ID, p.Title, p.Body, p.BodyHTML, p.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("store: unable to create proposal: %w", err)
 	}
@@ -72,47 +68,89 @@ func (t *Tx) CreateProposal(ctx context.Context, p *Proposal) error {
 
 // CastVote records or changes a member's vote, with the group the member sits in, and
 // returns the proposal's new tally.
-func (t *Tx) CastVote(ctx context.Context, proposalID, userID int64, group, choice string) (Counts, error) {
+func (t *Tx) CastVote(ctx context.Context, proposalID, userID int64, group, choice string) (model.Counts, error) {
 	_, err := t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO votes (proposal_id, user_id, grp, choice, cast_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (proposal_id, user_id) DO UPDATE SET grp = excluded.grp, choice = excluded.choice, cast_at = excluded.cast_at`),
 		proposalID, userID, group, choice, t.now)
 	if err != nil {
-		return Counts{}, fmt.Errorf("store: unable to cast vote: %w", err)
+		return model.Counts{}, fmt.Errorf("store: unable to cast vote: %w", err)
 	}
 	return t.recount(ctx, proposalID)
 }
 
 // WithdrawVote removes a member's vote; false when there was none.
-func (t *Tx) WithdrawVote(ctx context.Context, proposalID, userID int64) (bool, Counts, error) {
+func (t *Tx) WithdrawVote(ctx context.Context, proposalID, userID int64) (bool, model.Counts, error) {
 	res, err := t.tx.ExecContext(ctx, t.store.rebind(`DELETE FROM votes WHERE proposal_id = ? AND user_id = ?`), proposalID, userID)
 	if err != nil {
-		return false, Counts{}, fmt.Errorf("store: unable to withdraw vote: %w", err)
+		return false, model.Counts{}, fmt.Errorf("store: unable to withdraw vote: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return false, Counts{}, nil
+		return false, model.Counts{}, nil
 	}
 	c, err := t.recount(ctx, proposalID)
 	return true, c, err
 }
 
 // recount counts a proposal's votes afresh and keeps the tally on the proposal.
-func (t *Tx) recount(ctx context.Context, proposalID int64) (Counts, error) {
+func (t *Tx) recount(ctx context.Context, proposalID int64) (model.Counts, error) {
 	var rows []struct {
 		Choice string `db:"choice"`
 		N      int    `db:"n"`
 	}
 	err := t.tx.SelectContext(ctx, &rows, t.store.rebind(`SELECT choice, COUNT(*) AS n FROM votes WHERE proposal_id = ? GROUP BY choice`), proposalID)
 	if err != nil {
-		return Counts{}, fmt.Errorf("store: unable to recount: %w", err)
+		return model.Counts{}, fmt.Errorf("store: unable to recount: %w", err)
 	}
-	var c Counts
+	var c model.Counts
 	for _, r := range rows {
-		addChoice(&c, r.Choice, r.N)
+		c.Add(r.Choice, r.N)
 	}
 	_, err = t.tx.ExecContext(ctx, t.store.rebind(`UPDATE proposals SET votes_for = ?, votes_against = ?, votes_abstain = ? WHERE id = ?`),
 		c.For, c.Against, c.Abstain, proposalID)
 	if err != nil {
-		return Counts{}, fmt.Errorf("store: unable to store tally: %w", err)
+		return model.Counts{}, fmt.Errorf("store: unable to store tally: %w", err)
 	}
 	return c, nil
+}
+
+// Unrendered is a body written before bodies were rendered when written.
+type Unrendered struct {
+	Table string // "topics", "posts" or "proposals"
+	ID    int64
+	Body  string
+}
+
+var renderedTables = []string{"topics", "posts", "proposals"}
+
+// Unrendered returns up to limit bodies that have no HTML yet.
+func (s *Store) Unrendered(ctx context.Context, limit int) ([]Unrendered, error) {
+	var out []Unrendered
+	for _, table := range renderedTables {
+		var rows []struct {
+			ID   int64  `db:"id"`
+			Body string `db:"body"`
+		}
+		err := s.db.SelectContext(ctx, &rows, s.rebind(`SELECT id, body FROM `+table+` WHERE body_html IS NULL ORDER BY id LIMIT ?`), limit-len(out))
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to find unrendered %s: %w", table, err)
+		}
+		for _, r := range rows {
+			out = append(out, Unrendered{Table: table, ID: r.ID, Body: r.Body})
+		}
+		if len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// SetHTML keeps the HTML of a body that had none.
+func (s *Store) SetHTML(ctx context.Context, u Unrendered, html string) error {
+	for _, table := range renderedTables {
+		if table == u.Table {
+			_, err := s.db.ExecContext(ctx, s.rebind(`UPDATE `+table+` SET body_html = ? WHERE id = ? AND body_html IS NULL`), html, u.ID)
+			return err
+		}
+	}
+	return fmt.Errorf("store: no bodies in %q", u.Table)
 }

@@ -63,7 +63,7 @@ func TestFrozenPostgresEndsWaitsWithTheContext(t *testing.T) {
 		return err
 	})
 	waitsEnd(t, "write", d, func(ctx context.Context) error {
-		_, err := st.InCouncil(ctx, c.ID, func(*store.Tx) error { return nil })
+		_, err := st.InCouncil(ctx, c.ID, time.Now, func(*store.Tx) error { return nil })
 		return err
 	})
 	waitsEnd(t, "ping", d, st.Ping)
@@ -140,11 +140,11 @@ func TestSQLiteBusyEndsWithTheContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitsEnd(t, "sqlite write", 500*time.Millisecond, func(ctx context.Context) error {
-		_, err := st.InCouncil(ctx, c.ID, func(*store.Tx) error { return nil })
+		_, err := st.InCouncil(ctx, c.ID, time.Now, func(*store.Tx) error { return nil })
 		return err
 	})
 	holder.Rollback()
-	if _, err := st.InCouncil(context.Background(), c.ID, func(*store.Tx) error { return nil }); err != nil {
+	if _, err := st.InCouncil(context.Background(), c.ID, time.Now, func(*store.Tx) error { return nil }); err != nil {
 		t.Fatalf("after the lock was released: %v", err)
 	}
 }

@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"council/server/model"
 )
 
-// CreateRound inserts a draft round into the transaction's council.
-func (t *Tx) CreateRound(ctx context.Context, r *Round) error {
-	r.CouncilID, r.Status, r.CreatedAt = t.councilID, "draft", t.now
+// CreateRound inserts a round, in the state r gives, into the transaction's council.
+func (t *Tx) CreateRound(ctx context.Context, r *model.Round) error {
+	r.CouncilID, r.CreatedAt = t.councilID, t.now
 	err := t.tx.GetContext(ctx, &r.ID, t.store.rebind(`INSERT INTO rounds
 		(council_id, title, description, status, ballot, quorum_percent, closes_at, created_at, results_visibility)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
@@ -25,7 +27,7 @@ func (t *Tx) CreateRound(ctx context.Context, r *Round) error {
 
 // LockRound reads a round of the transaction's council; the council lock the transaction holds
 // keeps it from changing until commit.
-func (t *Tx) LockRound(ctx context.Context, id int64) (*Round, error) {
+func (t *Tx) LockRound(ctx context.Context, id int64) (*model.Round, error) {
 	r, err := t.Reader().Round(ctx, id)
 	if err != nil {
 		return nil, err
@@ -36,78 +38,59 @@ func (t *Tx) LockRound(ctx context.Context, id int64) (*Round, error) {
 	return r, nil
 }
 
-// UpdateDraft writes a draft round's editable fields.
-func (t *Tx) UpdateDraft(ctx context.Context, r *Round) error {
+// UpdateRound writes a round's editable fields.
+func (t *Tx) UpdateRound(ctx context.Context, r *model.Round) error {
 	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET title = ?, description = ?, ballot = ?,
-		quorum_percent = ?, closes_at = ?, results_visibility = ? WHERE id = ? AND status = 'draft'`),
+		quorum_percent = ?, closes_at = ?, results_visibility = ? WHERE id = ?`),
 		r.Title, r.Description, r.Ballot, r.QuorumPercent, r.ClosesAt, r.ResultsVisibility, r.ID)
-	return err
-}
-
-// OpenRound moves a draft round to open.
-func (t *Tx) OpenRound(ctx context.Context, r *Round) error {
-	r.Status, r.OpenedAt = "open", &t.now
-	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET status = 'open', opened_at = ?, closes_at = ?
-		WHERE id = ? AND status = 'draft'`), t.now, r.ClosesAt, r.ID)
-	return err
-}
-
-// Tally counts a round's votes per proposal, overall and per member group, each vote in the
-// group its voter sat in when casting it.
-func (t *Tx) Tally(ctx context.Context, roundID int64) (map[int64]Counts, map[int64]map[string]Counts, error) {
-	var rows []struct {
-		ProposalID int64   `db:"proposal_id"`
-		Choice     string  `db:"choice"`
-		Group      *string `db:"grp"`
-		N          int     `db:"n"`
+	if err != nil {
+		return fmt.Errorf("store: unable to update round: %w", err)
 	}
-	err := t.tx.SelectContext(ctx, &rows, t.store.rebind(`SELECT v.proposal_id, v.choice, v.grp, COUNT(*) AS n
+	return nil
+}
+
+// OpenRound writes a round's opening: its state, when it opened, when it closes.
+func (t *Tx) OpenRound(ctx context.Context, r *model.Round) error {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET status = ?, opened_at = ?, closes_at = ? WHERE id = ?`),
+		r.Status, r.OpenedAt, r.ClosesAt, r.ID)
+	if err != nil {
+		return fmt.Errorf("store: unable to open round: %w", err)
+	}
+	return nil
+}
+
+// VoteCount is a number of votes of one choice on a proposal, from one member group (the group
+// the voter sat in when casting it; empty for votes from before groups were kept).
+type VoteCount struct {
+	ProposalID int64  `db:"proposal_id"`
+	Choice     string `db:"choice"`
+	Group      string `db:"grp"`
+	N          int    `db:"n"`
+}
+
+// VoteCounts counts a round's votes per proposal, choice and group.
+func (t *Tx) VoteCounts(ctx context.Context, roundID int64) ([]VoteCount, error) {
+	var rows []VoteCount
+	err := t.tx.SelectContext(ctx, &rows, t.store.rebind(`SELECT v.proposal_id, v.choice, COALESCE(v.grp, '') AS grp, COUNT(*) AS n
 		FROM votes v JOIN proposals p ON p.id = v.proposal_id
 		WHERE p.round_id = ? GROUP BY v.proposal_id, v.choice, v.grp`), roundID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: unable to tally: %w", err)
+		return nil, fmt.Errorf("store: unable to count votes: %w", err)
 	}
-	total := map[int64]Counts{}
-	by := map[int64]map[string]Counts{}
-	for _, row := range rows {
-		c := total[row.ProposalID]
-		addChoice(&c, row.Choice, row.N)
-		total[row.ProposalID] = c
-		if row.Group != nil {
-			if by[row.ProposalID] == nil {
-				by[row.ProposalID] = map[string]Counts{}
-			}
-			g := by[row.ProposalID][*row.Group]
-			addChoice(&g, row.Choice, row.N)
-			by[row.ProposalID][*row.Group] = g
-		}
-	}
-	return total, by, nil
+	return rows, nil
 }
 
-func addChoice(c *Counts, choice string, n int) {
-	switch choice {
-	case "for":
-		c.For += n
-	case "against":
-		c.Against += n
-	case "abstain":
-		c.Abstain += n
-	}
-	c.Voters += n
-}
-
-// CloseRound freezes a round: status, summary and results, the seq of its round.closed
-// event (where its record ends), and the list of members who took part.
-func (t *Tx) CloseRound(ctx context.Context, r *Round, closedSeq int64, searchText string) error {
-	results, err := json.Marshal(r.Results)
+// CloseRound writes a round's close: state, time, summary and results, the seq of its
+// round.closed event (where its record ends), the text its archive search indexes, and the
+// list of members who took part.
+func (t *Tx) CloseRound(ctx context.Context, r *model.Round, searchText string) error {
+	results, err := json.Marshal(resultDocs(r.Results))
 	if err != nil {
 		return err
 	}
-	r.Status, r.ClosedAt, r.ClosedSeq = "closed", &t.now, &closedSeq
-	_, err = t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET status = 'closed', closed_at = ?, outcome_summary = ?,
-		results = ?, search_text = ?, closed_seq = ? WHERE id = ? AND status = 'open'`),
-		t.now, r.OutcomeSummary, string(results), strings.ToLower(searchText), closedSeq, r.ID)
+	_, err = t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET status = ?, closed_at = ?, outcome_summary = ?,
+		results = ?, search_text = ?, closed_seq = ? WHERE id = ?`),
+		r.Status, r.ClosedAt, r.OutcomeSummary, string(results), strings.ToLower(searchText), r.ClosedSeq, r.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to close round: %w", err)
 	}
@@ -202,22 +185,22 @@ func (s *Store) Record(ctx context.Context, roundID int64) (*RecordFile, error) 
 // between the close and the rendering).
 func (s *Store) UnrecordedRounds(ctx context.Context) ([]int64, error) {
 	var ids []int64
-	err := s.db.SelectContext(ctx, &ids, `SELECT id FROM rounds WHERE status = 'closed' AND record_sha256 IS NULL ORDER BY id`)
+	err := s.db.SelectContext(ctx, &ids, s.rebind(`SELECT id FROM rounds WHERE status = ? AND record_sha256 IS NULL ORDER BY id`), model.StatusClosed)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list unrecorded rounds: %w", err)
 	}
 	return ids, nil
 }
 
-// DueRounds lists open rounds whose closing time has passed.
-func (s *Store) DueRounds(ctx context.Context, at time.Time) ([]Round, error) {
+// DueRounds lists open rounds whose closing time has passed at a moment.
+func (s *Store) DueRounds(ctx context.Context, at time.Time) ([]model.Round, error) {
 	return s.Reader().rounds(ctx, `SELECT `+roundColumns+` FROM rounds
-		WHERE status = 'open' AND closes_at IS NOT NULL AND closes_at <= ? ORDER BY closes_at`, at.UTC())
+		WHERE status = ? AND closes_at IS NOT NULL AND closes_at <= ? ORDER BY closes_at`, model.StatusOpen, at.UTC())
 }
 
 // OutcomeQuery selects closed rounds for the public archive.
 type OutcomeQuery struct {
-	Text      string
+	Text      string // words, all of which a round must hold
 	CouncilID int64
 	Limit     int
 	Offset    int
@@ -225,9 +208,9 @@ type OutcomeQuery struct {
 
 // Outcomes lists closed rounds, newest first, matching every word of the text (PostgreSQL
 // full-text search with the simple configuration; on SQLite, word containment).
-func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]Round, int, error) {
-	where := []string{`status = 'closed'`}
-	var args []any
+func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]model.Round, int, error) {
+	where := []string{`status = ?`}
+	args := []any{model.StatusClosed}
 	if q.CouncilID > 0 {
 		where = append(where, `council_id = ?`)
 		args = append(args, q.CouncilID)

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "modernc.org/sqlite" // SQLite driver, pure Go
+	"github.com/lib/pq"
+	"modernc.org/sqlite" // SQLite driver, pure Go
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"council/schema"
 )
@@ -82,7 +84,14 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 func finishOpen(ctx context.Context, db *sqlx.DB, dialect string) (*Store, error) {
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
+	err := db.PingContext(pingCtx)
+	// Processes opening a new SQLite file at once race to switch it to WAL, and the loser is
+	// told the file is busy without waiting: it tries again.
+	for dialect == schema.SQLite && Unavailable(err) && pingCtx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+		err = db.PingContext(pingCtx)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: unable to reach the %s database: %w", dialect, err)
 	}
@@ -116,8 +125,8 @@ func (s *Store) Close() error { return s.db.Close() }
 
 func (s *Store) rebind(q string) string { return s.db.Rebind(q) }
 
-// now is the time the store stamps rows with: UTC, to the microsecond, as PostgreSQL keeps it.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+// stamp is how the store keeps a time: UTC, to the microsecond, as PostgreSQL keeps it.
+func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
@@ -126,11 +135,16 @@ func notFound(err error) error {
 	return err
 }
 
-// isUniqueViolation recognises a unique-constraint failure in either dialect.
+// isUniqueViolation recognises a unique-constraint failure by the driver's error code:
+// PostgreSQL's SQLSTATE 23505, SQLite's extended codes for a unique index or a primary key.
 func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.SQLState() == "23505"
 	}
-	msg := err.Error()
-	return strings.Contains(msg, "duplicate key value") || strings.Contains(msg, "UNIQUE constraint failed")
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
 }

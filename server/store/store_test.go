@@ -3,12 +3,14 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"council/schema"
+	"council/server/model"
 	"council/server/store"
 	"council/server/testenv"
 )
@@ -51,15 +53,15 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 	}
 }
 
-func seedCouncil(t *testing.T, st *store.Store) (*store.Council, *store.User) {
+func seedCouncil(t *testing.T, st *store.Store) (*model.Council, *model.User) {
 	t.Helper()
 	ctx := context.Background()
-	c := &store.Council{Slug: "c", Name: "Съвет", Constituency: "mixed"}
-	if err := st.CreateCouncil(ctx, c); err != nil {
+	c := &model.Council{Slug: "c", Name: "Съвет", Constituency: "mixed"}
+	if err := st.CreateCouncil(ctx, c, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	u := &store.User{Email: "a@example.org", Name: "Анна", Role: "user", PasswordHash: "x"}
-	if err := st.CreateUser(ctx, u); err != nil {
+	u := &model.User{Email: "a@example.org", Name: "Анна", Role: "user", PasswordHash: "x"}
+	if err := st.CreateUser(ctx, u, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return c, u
@@ -70,11 +72,11 @@ func TestInCouncilRollsBackEverything(t *testing.T) {
 		ctx := context.Background()
 		c, u := seedCouncil(t, st)
 		boom := errors.New("boom")
-		_, err := st.InCouncil(ctx, c.ID, func(tx *store.Tx) error {
+		_, err := st.InCouncil(ctx, c.ID, time.Now, func(tx *store.Tx) error {
 			if _, err := tx.AddMember(ctx, u.ID, "member", "citizen"); err != nil {
 				return err
 			}
-			if _, err := tx.Append(ctx, "member.joined", nil, nil, map[string]int64{"user_id": u.ID}); err != nil {
+			if _, err := tx.Append(ctx, store.NewEvent{Type: "member.joined", Data: []byte(`{"user_id":1}`)}); err != nil {
 				return err
 			}
 			return boom
@@ -88,9 +90,10 @@ func TestInCouncilRollsBackEverything(t *testing.T) {
 		if _, err := st.Membership(ctx, c.ID, u.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("membership survived rollback: %v", err)
 		}
-		evs, err := st.InCouncil(ctx, c.ID, func(tx *store.Tx) error {
+		evs, err := st.InCouncil(ctx, c.ID, time.Now, func(tx *store.Tx) error {
 			for i := 0; i < 3; i++ {
-				if _, err := tx.Append(ctx, "test", nil, &store.Person{ID: u.ID, Name: u.Name}, map[string]int{"i": i}); err != nil {
+				data := []byte(fmt.Sprintf(`{"i":%d}`, i))
+				if _, err := tx.Append(ctx, store.NewEvent{Type: "test", Actor: &model.Person{ID: u.ID, Name: u.Name}, Data: data}); err != nil {
 					return err
 				}
 			}
@@ -99,7 +102,7 @@ func TestInCouncilRollsBackEverything(t *testing.T) {
 		if err != nil || len(evs) != 3 || evs[0].Seq != 1 || evs[2].Seq != 3 {
 			t.Fatalf("events %+v, %v", evs, err)
 		}
-		back, err := st.EventsAfter(ctx, c.ID, 1, 10)
+		back, err := st.EventsAfter(ctx, c.ID, 1, 10, true)
 		if err != nil || len(back) != 2 || back[0].Seq != 2 || back[0].Actor == nil || back[0].Actor.Name != "Анна" || string(back[0].Data) != `{"i":1}` {
 			t.Fatalf("read back %+v, %v", back, err)
 		}
@@ -114,15 +117,13 @@ func TestOutcomesSearchCyrillic(t *testing.T) {
 		ctx := context.Background()
 		c, _ := seedCouncil(t, st)
 		mk := func(title, search string) {
-			_, err := st.InCouncil(ctx, c.ID, func(tx *store.Tx) error {
-				r := &store.Round{Title: title, Ballot: "open", ResultsVisibility: "live"}
+			_, err := st.InCouncil(ctx, c.ID, time.Now, func(tx *store.Tx) error {
+				r := &model.Round{Title: title, Status: model.StatusClosed, Ballot: model.BallotOpen, ResultsVisibility: model.ResultsLive}
 				if err := tx.CreateRound(ctx, r); err != nil {
 					return err
 				}
-				if err := tx.OpenRound(ctx, r); err != nil {
-					return err
-				}
-				return tx.CloseRound(ctx, r, 1, search)
+				r.ClosedAt, r.ClosedSeq = ptrTo(tx.Now()), ptrTo(int64(1))
+				return tx.CloseRound(ctx, r, search)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -148,8 +149,8 @@ func TestRecordBytesAreKeptExactly(t *testing.T) {
 		c, _ := seedCouncil(t, st)
 		body := []byte("{\n  \"title\": \"Перущица \\u003cb\\u003e\"\n}\n\x00\xff")
 		var id int64
-		_, err := st.InCouncil(ctx, c.ID, func(tx *store.Tx) error {
-			r := &store.Round{Title: "r", Ballot: "open", ResultsVisibility: "live"}
+		_, err := st.InCouncil(ctx, c.ID, time.Now, func(tx *store.Tx) error {
+			r := &model.Round{Title: "r", Status: model.StatusDraft, Ballot: model.BallotOpen, ResultsVisibility: model.ResultsLive}
 			if err := tx.CreateRound(ctx, r); err != nil {
 				return err
 			}
@@ -177,20 +178,26 @@ func TestSessionsExpire(t *testing.T) {
 	testenv.EachDialect(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		_, u := seedCouncil(t, st)
-		if err := st.CreateSession(ctx, "live", u.ID, "csrf", time.Now().Add(time.Hour)); err != nil {
+		now := time.Now()
+		if err := st.CreateSession(ctx, "live", u.ID, "csrf", now, now.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.CreateSession(ctx, "dead", u.ID, "csrf", time.Now().Add(-time.Second)); err != nil {
+		if err := st.CreateSession(ctx, "dead", u.ID, "csrf", now, now.Add(-time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		if got, csrf, err := st.SessionUser(ctx, "live"); err != nil || got.ID != u.ID || csrf != "csrf" {
+		if got, csrf, err := st.SessionUser(ctx, "live", now); err != nil || got.ID != u.ID || csrf != "csrf" {
 			t.Fatalf("live session: %v %v", got, err)
 		}
-		if _, _, err := st.SessionUser(ctx, "dead"); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := st.SessionUser(ctx, "live", now.Add(2*time.Hour)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a session past its expiry answered: %v", err)
+		}
+		if _, _, err := st.SessionUser(ctx, "dead", now); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("expired session answered: %v", err)
 		}
-		if err := st.CreateUser(ctx, &store.User{Email: strings.ToLower("A@example.org"), Name: "x", Role: "user", PasswordHash: "x"}); !errors.Is(err, store.ErrConflict) {
+		if err := st.CreateUser(ctx, &model.User{Email: strings.ToLower("A@example.org"), Name: "x", Role: "user", PasswordHash: "x"}, now); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("duplicate email: %v", err)
 		}
 	})
 }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -2,12 +2,13 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"council/server/model"
 )
 
 // Tx is a write transaction inside one council. It holds the council's sequence lock from
@@ -19,12 +20,14 @@ type Tx struct {
 	councilID int64
 	lastSeq   int64
 	now       time.Time
-	events    []Event
+	events    []model.Event
 }
 
 // InCouncil runs fn in a transaction that holds councilID's sequence lock and returns the
 // events fn appended, once they are committed. When fn returns an error nothing is written.
-func (s *Store) InCouncil(ctx context.Context, councilID int64, fn func(*Tx) error) ([]Event, error) {
+// now gives the transaction its time, read once the lock is held, so that event times follow
+// the order of seq.
+func (s *Store) InCouncil(ctx context.Context, councilID int64, now func() time.Time, fn func(*Tx) error) ([]model.Event, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to begin: %w", err)
@@ -38,8 +41,7 @@ func (s *Store) InCouncil(ctx context.Context, councilID int64, fn func(*Tx) err
 	if err := tx.GetContext(ctx, &t.lastSeq, s.rebind(lock), councilID); err != nil {
 		return nil, notFound(err)
 	}
-	// Stamped once the lock is held, so that event times follow the order of seq.
-	t.now = now()
+	t.now = stamp(now())
 	if err := fn(t); err != nil {
 		return nil, err
 	}
@@ -60,91 +62,76 @@ func (t *Tx) Now() time.Time { return t.now }
 // CouncilID is the council whose lock the transaction holds.
 func (t *Tx) CouncilID() int64 { return t.councilID }
 
-func (t *Tx) q() sqlx.ExtContext { return t.tx }
+// NewEvent is an event to append: its type and encoded payload, and, for an event that carries
+// a post's text, the post and the payload as it reads once the post is hidden.
+type NewEvent struct {
+	Type     string
+	RoundID  *int64
+	Actor    *model.Person
+	Data     []byte
+	PostID   *int64
+	Redacted []byte
+	Evicts   int64 // passed through to the committed event
+}
 
 // Append writes an event to the council's record with the next seq.
-func (t *Tx) Append(ctx context.Context, typ string, roundID *int64, actor *Person, data any) (Event, error) {
-	raw, err := json.Marshal(data)
-	if err != nil {
-		return Event{}, fmt.Errorf("store: unable to encode %s: %w", typ, err)
-	}
+func (t *Tx) Append(ctx context.Context, ne NewEvent) (model.Event, error) {
 	t.lastSeq++
-	ev := Event{Seq: t.lastSeq, CouncilID: t.councilID, RoundID: roundID, Type: typ, At: t.now, Actor: actor, Data: raw}
+	ev := model.Event{Seq: t.lastSeq, CouncilID: t.councilID, RoundID: ne.RoundID, Type: ne.Type, At: t.now,
+		Actor: ne.Actor, Data: ne.Data, Evicts: ne.Evicts}
 	var actorID *int64
 	var actorName *string
-	if actor != nil {
-		actorID, actorName = &actor.ID, &actor.Name
+	if ne.Actor != nil {
+		actorID, actorName = &ne.Actor.ID, &ne.Actor.Name
 	}
-	_, err = t.tx.ExecContext(ctx, t.store.rebind(`
-		INSERT INTO events (council_id, seq, round_id, type, at, actor_id, actor_name, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		ev.CouncilID, ev.Seq, roundID, typ, ev.At, actorID, actorName, string(raw))
+	var redacted *string
+	if ne.Redacted != nil {
+		r := string(ne.Redacted)
+		redacted = &r
+	}
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`
+		INSERT INTO events (council_id, seq, round_id, type, at, actor_id, actor_name, data, post_id, data_redacted)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		ev.CouncilID, ev.Seq, ne.RoundID, ne.Type, ev.At, actorID, actorName, string(ne.Data), ne.PostID, redacted)
 	if err != nil {
-		return Event{}, fmt.Errorf("store: unable to append %s: %w", typ, err)
+		return model.Event{}, fmt.Errorf("store: unable to append %s: %w", ne.Type, err)
 	}
 	t.events = append(t.events, ev)
 	return ev, nil
 }
 
-type eventRow struct {
-	CouncilID int64     `db:"council_id"`
-	Seq       int64     `db:"seq"`
-	RoundID   *int64    `db:"round_id"`
-	Type      string    `db:"type"`
-	At        time.Time `db:"at"`
-	ActorID   *int64    `db:"actor_id"`
-	ActorName *string   `db:"actor_name"`
-	Data      string    `db:"data"`
-}
+// eventColumns reads an event's payload, or — where redact is bound true and the event carries
+// the text of a post hidden since — the payload with that text left out.
+const eventColumns = `e.council_id, e.seq, e.round_id, e.type, e.at, e.actor_id, e.actor_name,
+	CASE WHEN ? AND p.hidden THEN e.data_redacted ELSE e.data END AS data`
 
-func (r eventRow) event() Event {
-	ev := Event{Seq: r.Seq, CouncilID: r.CouncilID, RoundID: r.RoundID, Type: r.Type, At: r.At.UTC(), Data: json.RawMessage(r.Data)}
-	if r.ActorID != nil {
-		ev.Actor = &Person{ID: *r.ActorID, Name: deref(r.ActorName)}
-	}
-	return ev
-}
+const eventsFrom = ` FROM events e LEFT JOIN posts p ON p.id = e.post_id `
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-const eventColumns = `council_id, seq, round_id, type, at, actor_id, actor_name, data`
-
-// EventsAfter returns the council's events with seq > after, oldest first, at most limit.
-func (s *Store) EventsAfter(ctx context.Context, councilID, after int64, limit int) ([]Event, error) {
+// EventsAfter returns the council's events with seq > after, oldest first, at most limit;
+// redact leaves out the text of posts hidden since (for anyone but the council's moderators).
+func (s *Store) EventsAfter(ctx context.Context, councilID, after int64, limit int, redact bool) ([]model.Event, error) {
 	var rows []eventRow
-	err := s.db.SelectContext(ctx, &rows, s.rebind(`SELECT `+eventColumns+` FROM events
-		WHERE council_id = ? AND seq > ? ORDER BY seq LIMIT ?`), councilID, after, limit)
+	err := s.db.SelectContext(ctx, &rows, s.rebind(`SELECT `+eventColumns+eventsFrom+`
+		WHERE e.council_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`), redact, councilID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read events: %w", err)
 	}
-	return toEvents(rows), nil
+	return mapRows(rows, (*eventRow).model), nil
 }
 
-// roundEvents returns the events of a round up to seq upTo (0: all), oldest first.
-func roundEvents(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, roundID, upTo int64) ([]Event, error) {
+// roundEvents returns the events of a round up to seq upTo (0: all), oldest first, the text
+// of posts hidden since left out.
+func roundEvents(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, roundID, upTo int64) ([]model.Event, error) {
 	if upTo <= 0 {
 		upTo = math.MaxInt64
 	}
 	var rows []eventRow
-	err := sqlx.SelectContext(ctx, q, &rows, rebind(`SELECT `+eventColumns+` FROM events
-		WHERE round_id = ? AND seq <= ? ORDER BY seq`), roundID, upTo)
+	err := sqlx.SelectContext(ctx, q, &rows, rebind(`SELECT `+eventColumns+eventsFrom+`
+		WHERE e.round_id = ? AND e.seq <= ? ORDER BY e.seq`), true, roundID, upTo)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read round events: %w", err)
 	}
-	return toEvents(rows), nil
-}
-
-func toEvents(rows []eventRow) []Event {
-	out := make([]Event, len(rows))
-	for i, r := range rows {
-		out[i] = r.event()
-	}
-	return out
+	return mapRows(rows, (*eventRow).model), nil
 }
 
 // LastSeq returns the council's highest committed seq.
@@ -173,8 +160,17 @@ func (s *Store) LastEvent(ctx context.Context, councilID int64) (int64, time.Tim
 	return row.Seq, row.At.UTC(), nil
 }
 
-// RecentWrites returns when the author's latest writes of a kind ("topics", "posts" or
-// "proposals") since a moment were made, newest first, at most limit of them.
+// Write kinds whose recent count limits a member's rate.
+const (
+	WriteTopics    = "topics"
+	WritePosts     = "posts"
+	WriteProposals = "proposals"
+)
+
+var writeTables = map[string]string{WriteTopics: "topics", WritePosts: "posts", WriteProposals: "proposals"}
+
+// RecentWrites returns when the author's latest writes of a kind (WriteTopics, WritePosts,
+// WriteProposals) since a moment were made, newest first, at most limit of them.
 func (t *Tx) RecentWrites(ctx context.Context, kind string, authorID int64, since time.Time, limit int) ([]time.Time, error) {
 	table, ok := writeTables[kind]
 	if !ok {
@@ -188,5 +184,3 @@ func (t *Tx) RecentWrites(ctx context.Context, kind string, authorID int64, sinc
 	}
 	return times, nil
 }
-
-var writeTables = map[string]string{"topics": "topics", "posts": "posts", "proposals": "proposals"}

@@ -6,16 +6,16 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"council/server/model"
 )
 
-const userColumns = `id, email, name, role, organisation, password_hash, created_at`
-
-// CreateUser inserts an account; ErrConflict when the email is taken.
-func (s *Store) CreateUser(ctx context.Context, u *User) error {
-	return createUser(ctx, s.db, s.rebind, u, now())
+// CreateUser inserts an account created at a moment; ErrConflict when the email is taken.
+func (s *Store) CreateUser(ctx context.Context, u *model.User, at time.Time) error {
+	return createUser(ctx, s.db, s.rebind, u, stamp(at))
 }
 
-func createUser(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, u *User, at time.Time) error {
+func createUser(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, u *model.User, at time.Time) error {
 	u.CreatedAt = at
 	err := sqlx.GetContext(ctx, q, &u.ID, rebind(`INSERT INTO users (email, name, role, organisation, password_hash, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), u.Email, u.Name, u.Role, u.Organisation, u.PasswordHash, u.CreatedAt)
@@ -29,59 +29,58 @@ func createUser(ctx context.Context, q sqlx.QueryerContext, rebind func(string) 
 }
 
 // UserByEmail finds an account by its (lower-case) email.
-func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+func (s *Store) UserByEmail(ctx context.Context, email string) (*model.User, error) {
 	return s.Reader().UserByEmail(ctx, email)
 }
 
 // UserByEmail finds an account by its (lower-case) email.
-func (r *Reader) UserByEmail(ctx context.Context, email string) (*User, error) {
-	var u User
-	if err := sqlx.GetContext(ctx, r.q, &u, r.rebind(`SELECT `+userColumns+` FROM users WHERE email = ?`), email); err != nil {
+func (r *Reader) UserByEmail(ctx context.Context, email string) (*model.User, error) {
+	var row userRow
+	if err := sqlx.GetContext(ctx, r.q, &row, r.rebind(`SELECT `+userColumns+` FROM users WHERE email = ?`), email); err != nil {
 		return nil, notFound(err)
 	}
-	return &u, nil
+	return row.model(), nil
 }
 
 // UserByID finds an account by id.
-func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
-	var u User
-	err := s.db.GetContext(ctx, &u, s.rebind(`SELECT `+userColumns+` FROM users WHERE id = ?`), id)
-	if err != nil {
+func (s *Store) UserByID(ctx context.Context, id int64) (*model.User, error) {
+	var row userRow
+	if err := s.db.GetContext(ctx, &row, s.rebind(`SELECT `+userColumns+` FROM users WHERE id = ?`), id); err != nil {
 		return nil, notFound(err)
 	}
-	return &u, nil
+	return row.model(), nil
 }
 
-// CountAdmins tells how many site admins exist.
-func (s *Store) CountAdmins(ctx context.Context) (int, error) {
+// CountUsersWithRole tells how many accounts have a site role.
+func (s *Store) CountUsersWithRole(ctx context.Context, role string) (int, error) {
 	var n int
-	err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM users WHERE role = 'admin'`)
+	err := s.db.GetContext(ctx, &n, s.rebind(`SELECT COUNT(*) FROM users WHERE role = ?`), role)
 	return n, err
 }
 
 // CreateSession stores a session by the hash of its token.
-func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int64, csrf string, expires time.Time) error {
+func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int64, csrf string, created, expires time.Time) error {
 	_, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?)`), tokenHash, userID, csrf, now(), expires.UTC())
+		VALUES (?, ?, ?, ?, ?)`), tokenHash, userID, csrf, stamp(created), stamp(expires))
 	if err != nil {
 		return fmt.Errorf("store: unable to create session: %w", err)
 	}
 	return nil
 }
 
-// SessionUser returns the user and CSRF token of an unexpired session.
-func (s *Store) SessionUser(ctx context.Context, tokenHash string) (*User, string, error) {
+// SessionUser returns the user and CSRF token of a session unexpired at a moment.
+func (s *Store) SessionUser(ctx context.Context, tokenHash string, at time.Time) (*model.User, string, error) {
 	var row struct {
-		User
+		userRow
 		CSRF string `db:"csrf_token"`
 	}
 	err := s.db.GetContext(ctx, &row, s.rebind(`SELECT u.id, u.email, u.name, u.role, u.organisation, u.password_hash, u.created_at, s.csrf_token
 		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = ? AND s.expires_at > ?`), tokenHash, now())
+		WHERE s.token_hash = ? AND s.expires_at > ?`), tokenHash, stamp(at))
 	if err != nil {
 		return nil, "", notFound(err)
 	}
-	return &row.User, row.CSRF, nil
+	return row.userRow.model(), row.CSRF, nil
 }
 
 // DeleteSession ends a session.
@@ -90,31 +89,30 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	return err
 }
 
-// DeleteExpired removes sessions past their expiry and sign-in failures older than a day.
-func (s *Store) DeleteExpired(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM sessions WHERE expires_at <= ?`), now()); err != nil {
+// DeleteExpired removes sessions expired at a moment and sign-in failures a day older.
+func (s *Store) DeleteExpired(ctx context.Context, at time.Time) error {
+	if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM sessions WHERE expires_at <= ?`), stamp(at)); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM login_failures WHERE failed_at < ?`), now().Add(-24*time.Hour))
+	_, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM login_failures WHERE failed_at < ?`), stamp(at.Add(-24*time.Hour)))
 	return err
 }
 
-// RecordLoginFailure notes a sign-in attempt under each key (an email, an address) as failed
-// and returns its time, by which a successful attempt is taken back.
-func (s *Store) RecordLoginFailure(ctx context.Context, keys ...string) (time.Time, error) {
-	at := now()
+// RecordLoginFailure notes a sign-in attempt made at a moment as failed under each key (an
+// email, an address); the moment is also how a successful attempt is taken back.
+func (s *Store) RecordLoginFailure(ctx context.Context, at time.Time, keys ...string) error {
 	for _, k := range keys {
-		if _, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO login_failures (key, failed_at) VALUES (?, ?)`), k, at); err != nil {
-			return at, fmt.Errorf("store: unable to record login failure: %w", err)
+		if _, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO login_failures (key, failed_at) VALUES (?, ?)`), k, stamp(at)); err != nil {
+			return fmt.Errorf("store: unable to record login failure: %w", err)
 		}
 	}
-	return at, nil
+	return nil
 }
 
 // ForgetLoginFailure takes back the attempt recorded at a time under the keys.
 func (s *Store) ForgetLoginFailure(ctx context.Context, at time.Time, keys ...string) error {
 	for _, k := range keys {
-		if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM login_failures WHERE key = ? AND failed_at = ?`), k, at); err != nil {
+		if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM login_failures WHERE key = ? AND failed_at = ?`), k, stamp(at)); err != nil {
 			return err
 		}
 	}
@@ -131,7 +129,8 @@ func (s *Store) LoginFailures(ctx context.Context, key string, since time.Time) 
 	if len(times) == 0 {
 		return 0, nil, nil
 	}
-	return len(times), &times[0], nil
+	oldest := times[0].UTC()
+	return len(times), &oldest, nil
 }
 
 // ClearLoginFailures forgets a key's failures after a successful sign-in.

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"council/server/council"
+	"council/server/model"
 	"council/server/store"
 )
 
@@ -111,22 +112,22 @@ func EachDialect(t *testing.T, f func(t *testing.T, st *StoreT)) {
 type World struct {
 	Svc       *council.Service
 	Store     *store.Store
-	Admin     *council.User
-	Council   *council.Council
-	Other     *council.Council
-	Moderator *council.User
-	Members   []*council.User // citizen, ngo, business
-	Outsider  *council.User   // member of Other only
+	Admin     *model.User
+	Council   *model.Council
+	Other     *model.Council
+	Moderator *model.User
+	Members   []*model.User // citizen, ngo, business
+	Outsider  *model.User   // member of Other only
 	Events    *Recorder
 }
 
 // Recorder keeps every published event, for assertions.
 type Recorder struct {
-	ch chan council.Event
+	ch chan model.Event
 }
 
 // Publish implements council.Publisher.
-func (r *Recorder) Publish(evs []council.Event) {
+func (r *Recorder) Publish(evs []model.Event) {
 	for _, e := range evs {
 		select {
 		case r.ch <- e:
@@ -136,8 +137,8 @@ func (r *Recorder) Publish(evs []council.Event) {
 }
 
 // Drain returns what was published so far.
-func (r *Recorder) Drain() []council.Event {
-	var out []council.Event
+func (r *Recorder) Drain() []model.Event {
+	var out []model.Event
 	for {
 		select {
 		case e := <-r.ch:
@@ -163,7 +164,7 @@ func NewWorld(t testing.TB, st *store.Store) *World {
 func NewWorldWith(t testing.TB, st *store.Store, cfg council.Config) *World {
 	t.Helper()
 	ctx := context.Background()
-	rec := &Recorder{ch: make(chan council.Event, 100000)}
+	rec := &Recorder{ch: make(chan model.Event, 100000)}
 	cfg.Store, cfg.Publisher, cfg.BaseURL, cfg.BcryptCost = st, rec, "http://council.test", bcrypt.MinCost
 	svc := council.NewService(cfg)
 	w := &World{Svc: svc, Store: st, Events: rec}
@@ -177,11 +178,11 @@ func NewWorldWith(t testing.TB, st *store.Store, cfg council.Config) *World {
 	if w.Other, err = svc.CreateCouncil(ctx, w.Admin, council.CouncilInput{Slug: "other", Name: "Other council", Constituency: "ngos"}); err != nil {
 		t.Fatalf("council: %v", err)
 	}
-	w.Moderator = w.Join(t, w.Council.ID, "mod@example.org", "Мария", council.RoleModerator, council.GroupCitizen)
-	for i, g := range council.Groups {
-		w.Members = append(w.Members, w.Join(t, w.Council.ID, fmt.Sprintf("m%d@example.org", i), fmt.Sprintf("Member %s", g), council.RoleMember, g))
+	w.Moderator = w.Join(t, w.Council.ID, "mod@example.org", "Мария", model.RoleModerator, model.GroupCitizen)
+	for i, g := range model.Groups {
+		w.Members = append(w.Members, w.Join(t, w.Council.ID, fmt.Sprintf("m%d@example.org", i), fmt.Sprintf("Member %s", g), model.RoleMember, g))
 	}
-	w.Outsider = w.Join(t, w.Other.ID, "outsider@example.org", "Outsider", council.RoleMember, council.GroupNGO)
+	w.Outsider = w.Join(t, w.Other.ID, "outsider@example.org", "Outsider", model.RoleMember, model.GroupNGO)
 	return w
 }
 
@@ -192,7 +193,7 @@ func (w *World) AnotherProcess() *council.Service {
 }
 
 // Join invites someone into a council and accepts for them.
-func (w *World) Join(t testing.TB, councilID int64, email, name, role, group string) *council.User {
+func (w *World) Join(t testing.TB, councilID int64, email, name, role, group string) *model.User {
 	t.Helper()
 	ctx := context.Background()
 	_, token, err := w.Svc.Invite(ctx, w.Admin, councilID, council.InviteInput{Email: email, Name: name, Role: role, Group: group})
@@ -210,7 +211,7 @@ func (w *World) Join(t testing.TB, councilID int64, email, name, role, group str
 func Password(email string) string { return "pw-" + strings.Repeat("x", 8) + "-" + email }
 
 // Round creates a round in the council and moves it to the given status (draft, open or closed).
-func (w *World) Round(t testing.TB, status, ballot string, quorum int) *council.Round {
+func (w *World) Round(t testing.TB, status, ballot string, quorum int) *model.Round {
 	t.Helper()
 	ctx := context.Background()
 	title := "Round " + status
@@ -218,13 +219,13 @@ func (w *World) Round(t testing.TB, status, ballot string, quorum int) *council.
 	if err != nil {
 		t.Fatalf("round: %v", err)
 	}
-	if status == council.StatusDraft {
+	if status == model.StatusDraft {
 		return r
 	}
 	if r, err = w.Svc.OpenRound(ctx, w.Moderator, r.ID, nil); err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	if status == council.StatusClosed {
+	if status == model.StatusClosed {
 		if r, err = w.Svc.CloseRound(ctx, w.Moderator, r.ID, "closed"); err != nil {
 			t.Fatalf("close: %v", err)
 		}

@@ -1,4 +1,4 @@
-package council_test
+package markdown_test
 
 import (
 	"bytes"
@@ -11,8 +11,10 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
-	"council/server/council"
+	"council/server/markdown"
 )
+
+var renderer = markdown.New()
 
 // FuzzRenderMarkdown renders arbitrary Markdown and checks the HTML as a browser would read
 // it: nothing that runs script, loads a frame or plugin, or styles the page; links that carry
@@ -39,7 +41,7 @@ func FuzzRenderMarkdown(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		checkRendered(t, council.RenderMarkdown(src))
+		checkRendered(t, renderer.Render(src))
 	})
 }
 
@@ -53,7 +55,7 @@ func TestRenderMarkdownLongInput(t *testing.T) {
 		"brackets":      strings.Repeat("[", 19000) + strings.Repeat("](x)", 250),
 		"links":         strings.Repeat("[a](javascript:alert(1))", 800),
 	} {
-		t.Run(name, func(t *testing.T) { checkRendered(t, council.RenderMarkdown(src)) })
+		t.Run(name, func(t *testing.T) { checkRendered(t, renderer.Render(src)) })
 	}
 }
 
