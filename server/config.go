@@ -1,18 +1,21 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/peterbourgon/ff/v3"
 
 	"council/server/httpapi"
 )
 
-// config is the process's configuration: environment variables, overridden by flags.
+// config is the process's configuration: each field is filled by one line of settings.
 type config struct {
 	Port        int
 	DatabaseURL string
@@ -26,7 +29,7 @@ type config struct {
 	LiveMaxPerUser    int
 
 	MetricsToken   string
-	TrustedProxies string
+	TrustedProxies []string
 
 	// Limits on client connections; see server/netlimit.
 	MaxConns            int
@@ -36,74 +39,63 @@ type config struct {
 	RequestTimeout time.Duration
 }
 
-// trustedProxies lists TRUSTED_PROXIES' addresses.
-func (c config) trustedProxies() []string {
-	var out []string
-	for _, p := range strings.Split(c.TrustedProxies, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
+// setting is one line of the configuration: an environment variable and the flag of the same
+// name in lower case with dashes (PORT, --port). The flag wins over the variable, the variable
+// over the default; an empty variable counts as not set.
+type setting struct {
+	Name    string // the environment variable
+	Default string // as it would be written in the environment; "" for none
+	Value   value  // the kind of value it takes, bound to its field of config
+	Help    string // one line for the usage text
 }
 
-// Defaults of the connection limits. 30,000 connections serve 10,000 live members on one
-// process: each holds a websocket and, between requests, a keep-alive connection or two.
-const (
-	defaultMaxConns            = 30000
-	defaultMaxPending          = 4096
-	defaultFirstRequestTimeout = 10 * time.Second
-)
-
-func envOr(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
-		return v
-	}
-	return def
+// flag is the setting's flag name, the one ff reads the environment variable Name for.
+func (s setting) flag() string {
+	return strings.ReplaceAll(strings.ToLower(s.Name), "_", "-")
 }
 
-// parseConfig reads the environment, then the flags of fs from args.
+// settings is the table of every setting, bound to the fields of c. It is the one place a
+// setting is declared: the flags, the environment, the usage text and their checks come from
+// it, and a test holds the README's table to it.
+func (c *config) settings() []setting {
+	return []setting{
+		{"PORT", "3000", portNumber(&c.Port), "TCP port to listen on"},
+		{"DATABASE_URL", "", text(&c.DatabaseURL), "postgres://… or sqlite:PATH; empty: council.db in the working directory"},
+		{"REDIS_URL", "", redisAddress(&c.RedisURL), "redis://… for fan-out between processes; empty: in-process only"},
+		{"BASE_URL", "", webAddress(&c.BaseURL), "public address, e.g. https://council.example.org; empty: http://localhost:PORT"},
+		{"LOG_LEVEL", "info", logLevel(&c.LogLevel), "debug, info, warn or error"},
+		{"REDIS_PREFIX", "council:events:", text(&c.RedisPrefix), "prefix of the Redis channels, so deployments sharing a Redis stay apart"},
+		{"PROXY_HEADER", "", text(&c.ProxyHeader), "header carrying the client address behind a trusted proxy, e.g. X-Forwarded-For"},
+		{"TRUSTED_PROXIES", "127.0.0.1,::1", addressList(&c.TrustedProxies), "comma-separated IPs or CIDR ranges whose PROXY_HEADER and X-Forwarded-* are believed"},
+		{"METRICS_TOKEN", "", text(&c.MetricsToken), "bearer token for /metrics; empty turns /metrics off"},
+		{"LIVE_MAX_PER_SESSION", "8", positive(&c.LiveMaxPerSession), "websockets one session may hold on a process"},
+		{"LIVE_MAX_PER_USER", "24", positive(&c.LiveMaxPerUser), "websockets one user may hold on a process"},
+		// 30,000 connections serve 10,000 live members on one process: each holds a websocket
+		// and, between requests, a keep-alive connection or two.
+		{"MAX_CONNECTIONS", "30000", positive(&c.MaxConns), "client connections open at once, websockets included; also bounded by the open file limit"},
+		{"MAX_PENDING_CONNECTIONS", "4096", positive(&c.MaxPending), "connections waiting for their first request at once; the oldest is closed to make room"},
+		{"FIRST_REQUEST_TIMEOUT", "10s", positiveDuration(&c.FirstRequestTimeout), "time a new connection has to send its first request"},
+		{"REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout.String(), positiveDuration(&c.RequestTimeout), "how long a request may wait for the database before it answers 503, e.g. 10s"},
+	}
+}
+
+// parseConfig applies the settings' defaults, then the flags of fs from args (fs may hold a
+// command's own flags besides), then the environment variables of the settings no flag set. A
+// value a setting refuses is an error that names the variable or flag it came from.
 func parseConfig(fs *flag.FlagSet, args []string) (config, error) {
 	var cfg config
-	port, err := strconv.Atoi(envOr("PORT", "3000"))
+	table := cfg.settings()
+	for _, s := range table {
+		if err := s.Value.Set(s.Default); err != nil {
+			return cfg, fmt.Errorf("the default of %s %v", s.Name, err) // a fault of the table; its test catches it
+		}
+	}
+	given, err := fromFlags(fs, table, args)
 	if err != nil {
-		return cfg, fmt.Errorf("PORT must be a number, got %q", os.Getenv("PORT"))
-	}
-	timeout, err := time.ParseDuration(envOr("REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout.String()))
-	if err != nil || timeout <= 0 {
-		return cfg, fmt.Errorf("REQUEST_TIMEOUT must be a duration such as 10s, got %q", os.Getenv("REQUEST_TIMEOUT"))
-	}
-	fs.IntVar(&cfg.Port, "port", port, "TCP port to listen on (env PORT)")
-	if err := connFlags(fs, &cfg); err != nil {
 		return cfg, err
 	}
-	fs.StringVar(&cfg.DatabaseURL, "database-url", envOr("DATABASE_URL", ""), "postgres://… or sqlite:PATH; empty for the embedded council.db (env DATABASE_URL)")
-	fs.StringVar(&cfg.RedisURL, "redis-url", envOr("REDIS_URL", ""), "redis://… for fan-out between processes; empty for in-process only (env REDIS_URL)")
-	fs.StringVar(&cfg.BaseURL, "base-url", envOr("BASE_URL", ""), "public address, e.g. https://council.example.org (env BASE_URL)")
-	fs.StringVar(&cfg.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
-	fs.StringVar(&cfg.ProxyHeader, "proxy-header", envOr("PROXY_HEADER", ""), "header carrying the client address behind a trusted proxy, e.g. X-Forwarded-For (env PROXY_HEADER)")
-	fs.StringVar(&cfg.RedisPrefix, "redis-prefix", envOr("REDIS_PREFIX", "council:events:"), "prefix of the Redis channels, so deployments sharing a Redis stay apart (env REDIS_PREFIX)")
-	perSession, err := strconv.Atoi(envOr("LIVE_MAX_PER_SESSION", "8"))
-	if err != nil || perSession < 1 {
-		return cfg, fmt.Errorf("LIVE_MAX_PER_SESSION must be a positive number, got %q", os.Getenv("LIVE_MAX_PER_SESSION"))
-	}
-	perUser, err := strconv.Atoi(envOr("LIVE_MAX_PER_USER", "24"))
-	if err != nil || perUser < 1 {
-		return cfg, fmt.Errorf("LIVE_MAX_PER_USER must be a positive number, got %q", os.Getenv("LIVE_MAX_PER_USER"))
-	}
-	fs.IntVar(&cfg.LiveMaxPerSession, "live-max-per-session", perSession, "websockets one session may hold on a process (env LIVE_MAX_PER_SESSION)")
-	fs.IntVar(&cfg.LiveMaxPerUser, "live-max-per-user", perUser, "websockets one user may hold on a process (env LIVE_MAX_PER_USER)")
-	fs.StringVar(&cfg.MetricsToken, "metrics-token", envOr("METRICS_TOKEN", ""), "bearer token for /metrics; empty turns /metrics off (env METRICS_TOKEN)")
-	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", timeout, "how long a request may wait for the database before it answers 503, e.g. 10s (env REQUEST_TIMEOUT)")
-	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", envOr("TRUSTED_PROXIES", "127.0.0.1,::1"), "comma-separated IPs or CIDR ranges whose PROXY_HEADER and X-Forwarded-* are believed (env TRUSTED_PROXIES)")
-	if err := fs.Parse(args); err != nil {
+	if err := fromEnvironment(table, given); err != nil {
 		return cfg, err
-	}
-	if cfg.MaxConns < 1 || cfg.MaxPending < 1 || cfg.FirstRequestTimeout <= 0 {
-		return cfg, fmt.Errorf("--max-connections, --max-pending-connections and --first-request-timeout must be positive")
-	}
-	if cfg.RequestTimeout <= 0 {
-		return cfg, fmt.Errorf("--request-timeout must be positive, got %v", cfg.RequestTimeout)
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = fmt.Sprintf("http://localhost:%d", cfg.Port)
@@ -112,39 +104,62 @@ func parseConfig(fs *flag.FlagSet, args []string) (config, error) {
 	return cfg, nil
 }
 
-// connFlags declares the flags of the connection limits, their defaults read from the environment.
-func connFlags(fs *flag.FlagSet, cfg *config) error {
-	maxConns, err := envInt("MAX_CONNECTIONS", defaultMaxConns)
-	if err != nil {
-		return err
+// fromFlags parses args with the settings' flags added to fs and says which flags were given.
+// -h and --help give flag.ErrHelp; a flag fs does not know is an error followed by the usage.
+func fromFlags(fs *flag.FlagSet, table []setting, args []string) (map[string]bool, error) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var bad error
+	for _, s := range table {
+		fs.Var(reporting{s.Value, "--" + s.flag(), &bad}, s.flag(), s.Help)
 	}
-	maxPending, err := envInt("MAX_PENDING_CONNECTIONS", defaultMaxPending)
-	if err != nil {
-		return err
+	switch err := fs.Parse(args); {
+	case bad != nil:
+		return nil, bad
+	case err == flag.ErrHelp:
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("%w\n\n%s", err, usage())
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("unexpected argument %q\n\n%s", fs.Arg(0), usage())
 	}
-	timeout := defaultFirstRequestTimeout
-	if v := envOr("FIRST_REQUEST_TIMEOUT", ""); v != "" {
-		if timeout, err = time.ParseDuration(v); err != nil || timeout <= 0 {
-			return fmt.Errorf("FIRST_REQUEST_TIMEOUT must be a positive duration such as 10s, got %q", v)
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	return given, nil
+}
+
+// fromEnvironment sets the settings no flag set whose variables are set and not empty. ff reads
+// the variables for a flag set of the settings alone, so that a command's own flags (admin
+// create --email) are never read from the environment: EMAIL is a common variable of its own.
+func fromEnvironment(table []setting, given map[string]bool) error {
+	fs := flag.NewFlagSet("environment", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var bad error
+	for _, s := range table {
+		if !given[s.flag()] {
+			fs.Var(reporting{s.Value, s.Name, &bad}, s.flag(), s.Help)
 		}
 	}
-	fs.IntVar(&cfg.MaxConns, "max-connections", maxConns, "client connections open at once, websockets included; also bounded by the open file limit (env MAX_CONNECTIONS)")
-	fs.IntVar(&cfg.MaxPending, "max-pending-connections", maxPending, "connections waiting for their first request at once; the oldest is closed to make room (env MAX_PENDING_CONNECTIONS)")
-	fs.DurationVar(&cfg.FirstRequestTimeout, "first-request-timeout", timeout, "time a new connection has to send its first request (env FIRST_REQUEST_TIMEOUT)")
+	if err := ff.Parse(fs, nil, ff.WithEnvVars()); err != nil {
+		return cmp.Or(bad, err)
+	}
 	return nil
 }
 
-// envInt reads a positive whole number from the environment.
-func envInt(name string, def int) (int, error) {
-	v := envOr(name, "")
-	if v == "" {
-		return def, nil
+// reporting is a setting's value as one source (a variable or a flag) sets it: the first value
+// refused is kept in bad, with the source's name, for the flag package hides the error.
+type reporting struct {
+	value
+	source string
+	bad    *error
+}
+
+func (r reporting) Set(s string) error {
+	err := r.value.Set(s)
+	if err != nil && *r.bad == nil {
+		*r.bad = fmt.Errorf("%s %v, got %q", r.source, err, s)
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("%s must be a positive number, got %q", name, v)
-	}
-	return n, nil
+	return err
 }
 
 func newLogger(level string) (*slog.Logger, error) {

@@ -251,7 +251,7 @@ func metric(t *testing.T, p *process, series string) float64 {
 }
 
 func TestConnectionLimitsInForce(t *testing.T) {
-	cfg := config{MaxConns: defaultMaxConns, MaxPending: defaultMaxPending}
+	cfg := config{MaxConns: 30000, MaxPending: 4096} // the defaults
 	for _, tc := range []struct {
 		files                  uint64
 		wantConns, wantPending int

@@ -5,13 +5,16 @@
 //	server migrate                       apply the database migrations and exit
 //	server admin create --email E --name N   create a site admin; the password is read from stdin
 //	server demo                          fill the database with the Perushtitsa demo
+//	server help                          list the commands and every setting
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -26,6 +29,15 @@ func run(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	err := dispatch(ctx, cmd, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Print(usage())
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, cmd string, args []string) error {
 	switch cmd {
 	case "serve":
 		return serve(ctx, args)
@@ -38,22 +50,36 @@ func run(ctx context.Context, args []string) error {
 		return adminCreate(ctx, args[1:], os.Stdin, os.Stdout)
 	case "demo":
 		return demo(ctx, args, os.Stdout)
-	case "help", "-h", "--help":
-		fmt.Println(usage)
-		return nil
+	case "help":
+		return flag.ErrHelp
 	}
-	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage())
 }
 
-const usage = `usage:
+const commands = `usage:
   server [serve] [flags]                      run the platform (default)
   server migrate [flags]                      apply database migrations and exit
-  server admin create --email E --name N      create a site admin (password read from stdin)
+  server admin create --email E --name N [flags]
+                                              create a site admin (password read from stdin)
   server demo [flags]                         load the Perushtitsa demo data
-flags (each also an environment variable): --port PORT, --database-url DATABASE_URL,
-  --redis-url REDIS_URL, --base-url BASE_URL, --log-level LOG_LEVEL, --max-connections MAX_CONNECTIONS,
-  --max-pending-connections MAX_PENDING_CONNECTIONS, --first-request-timeout FIRST_REQUEST_TIMEOUT,
-  --request-timeout REQUEST_TIMEOUT`
+  server help                                 show this text
+`
+
+// usage is the text of `server help`, -h and a bad flag: the commands, then every setting of
+// the table, so that it lists each one there is.
+func usage() string {
+	var b strings.Builder
+	b.WriteString(commands)
+	b.WriteString("\nsettings, each an environment variable and a flag; the flag wins, an empty variable is not set:\n")
+	for _, s := range (&config{}).settings() {
+		fmt.Fprintf(&b, "  %s, --%s", s.Name, s.flag())
+		if s.Default != "" {
+			fmt.Fprintf(&b, " (default %s)", s.Default)
+		}
+		fmt.Fprintf(&b, "\n        %s\n", s.Help)
+	}
+	return b.String()
+}
 
 // setup reads the configuration and opens the migrated database.
 func setup(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (config, *app, error) {

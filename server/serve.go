@@ -39,7 +39,7 @@ func serve(ctx context.Context, args []string) error {
 	a.pub.hub.Store(hub)
 
 	web := httpapi.New(httpapi.Config{Service: a.svc, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
-		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.trustedProxies(), MetricsToken: cfg.MetricsToken,
+		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		RequestTimeout: cfg.RequestTimeout})
 	plain, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
 	if err != nil {
