@@ -38,9 +38,12 @@ func serve(ctx context.Context, args []string) error {
 		Admit: admit(a.svc), MaxPerSession: cfg.LiveMaxPerSession, MaxPerUser: cfg.LiveMaxPerUser})
 	a.pub.hub.Store(hub)
 
-	web := httpapi.New(httpapi.Config{Service: a.svc, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
+	web, err := httpapi.New(httpapi.Config{Service: a.svc, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		RequestTimeout: cfg.RequestTimeout})
+	if err != nil {
+		return err
+	}
 	plain, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
 	if err != nil {
 		return err

@@ -59,21 +59,8 @@ func LoadTranslator(fsys fs.FS) (*Translator, error) {
 	return tr, nil
 }
 
-var defaultTranslator *Translator
-
-// Translations returns the embedded translations, loaded once.
-func Translations() *Translator {
-	if defaultTranslator == nil {
-		tr, err := LoadTranslator(i18nFS)
-		if err != nil {
-			panic(err) // the files are embedded and checked by the tests
-		}
-		defaultTranslator = tr
-	}
-	return defaultTranslator
-}
-
-func init() { Translations() }
+// Translations loads the embedded translations.
+func Translations() (*Translator, error) { return LoadTranslator(i18nFS) }
 
 // Lang returns lang when it is supported, else the default language.
 func Lang(lang string) string {
@@ -108,6 +95,17 @@ func (t *Translator) T(lang, key string, args ...any) string {
 		return text
 	}
 	return fmt.Sprintf(text, args...)
+}
+
+// FieldError translates a field error code for a field: the field's own wording when there is
+// one (field.error.<field>.<code>), else the code's (field.error.<code>), else a plain "not valid".
+func (t *Translator) FieldError(lang, field, code string) string {
+	for _, key := range []string{"field.error." + field + "." + code, "field.error." + code} {
+		if _, ok := t.lookup(lang, key); ok {
+			return t.T(lang, key)
+		}
+	}
+	return t.T(lang, "field.error.invalid")
 }
 
 // N returns the plural form of key that fits n in lang, formatted with n and then args.

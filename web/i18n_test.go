@@ -9,7 +9,7 @@ import (
 )
 
 func TestPluralForms(t *testing.T) {
-	tr := Translations()
+	tr := translations(t)
 	cases := []struct {
 		lang string
 		n    int
@@ -34,7 +34,7 @@ func TestPluralForms(t *testing.T) {
 }
 
 func TestPluralWithIndexedArguments(t *testing.T) {
-	tr := Translations()
+	tr := translations(t)
 	if got, want := tr.N("en", "outcomes.adopted_of", 3, 2), "2 of 3 proposals adopted."; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -44,7 +44,7 @@ func TestPluralWithIndexedArguments(t *testing.T) {
 }
 
 func TestTranslateFallsBack(t *testing.T) {
-	tr := Translations()
+	tr := translations(t)
 	if got := tr.T("xx", "nav.home"); got != "Начало" {
 		t.Errorf("unknown language: got %q, want the default language's text", got)
 	}
@@ -61,7 +61,7 @@ func TestTranslateFallsBack(t *testing.T) {
 
 // Every language has exactly the same keys, with plural forms where the other has them.
 func TestLanguagesHaveTheSameKeys(t *testing.T) {
-	tr := Translations()
+	tr := translations(t)
 	bg := tr.Keys("bg")
 	en := tr.Keys("en")
 	if strings.Join(bg, "\n") != strings.Join(en, "\n") {
@@ -97,7 +97,7 @@ func TestLanguagesHaveTheSameKeys(t *testing.T) {
 
 // Every key the templates name exists, and every dynamic family (status.%s …) is complete.
 func TestTemplatesUseKnownKeys(t *testing.T) {
-	tr := Translations()
+	tr := translations(t)
 	re := regexp.MustCompile(`\{\{-?\s*(?:t|plural) "([^"]+)"|\((?:t|plural) "([^"]+)"`)
 	files, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, f := range files {
@@ -136,7 +136,7 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 }
 
 func TestDatesInSofia(t *testing.T) {
-	tr := Translations()
+	tr := translations(t)
 	summer := time.Date(2025, 6, 12, 21, 30, 0, 0, time.UTC) // 00:30 next day in Sofia (UTC+3)
 	winter := time.Date(2025, 1, 5, 9, 5, 0, 0, time.UTC)    // 11:05 in Sofia (UTC+2)
 	cases := []struct {
@@ -166,7 +166,7 @@ func TestDatesInSofia(t *testing.T) {
 }
 
 func TestTimeLeft(t *testing.T) {
-	tr := Translations()
+	tr := translations(t)
 	now := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
 	cases := []struct {
 		lang string
@@ -193,4 +193,13 @@ func TestPercent(t *testing.T) {
 			t.Errorf("Percent(%d, %d) = %d, want %d", c.n, c.total, got, c.want)
 		}
 	}
+}
+
+func translations(t *testing.T) *Translator {
+	t.Helper()
+	tr, err := Translations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }

@@ -91,10 +91,11 @@ type TopicData struct {
 
 // InvitationData is the page where an invitation is accepted.
 type InvitationData struct {
-	Token      string
-	Invitation *model.Invitation
-	Council    *model.Council
-	Error      string
+	Token       string
+	Invitation  *model.Invitation
+	Council     *model.Council
+	Error       string            // a translation key
+	FieldErrors map[string]string // field → error code, translated beside the field
 }
 
 // SigninData is the sign-in form.

@@ -22,7 +22,11 @@ type Renderer struct {
 
 // Templates parses the embedded templates for every language.
 func Templates() (*Renderer, error) {
-	return NewRenderer(templateFS, Translations())
+	tr, err := Translations()
+	if err != nil {
+		return nil, err
+	}
+	return NewRenderer(templateFS, tr)
 }
 
 // NewRenderer parses templates/*.html of fsys: layout.html and partials.html are shared,
@@ -82,10 +86,11 @@ func (r *Renderer) Render(w io.Writer, page string, p *Page) error {
 func (r *Renderer) funcs(lang string) template.FuncMap {
 	tr := r.tr
 	return template.FuncMap{
-		"t":        func(key string, args ...any) string { return tr.T(lang, key, args...) },
-		"plural":   func(key string, n int, args ...any) string { return tr.N(lang, key, n, args...) },
-		"date":     func(v any) template.HTML { return timeTag(tr, lang, v, false) },
-		"datetime": func(v any) template.HTML { return timeTag(tr, lang, v, true) },
+		"t":          func(key string, args ...any) string { return tr.T(lang, key, args...) },
+		"fieldError": func(field, code string) string { return tr.FieldError(lang, field, code) },
+		"plural":     func(key string, n int, args ...any) string { return tr.N(lang, key, n, args...) },
+		"date":       func(v any) template.HTML { return timeTag(tr, lang, v, false) },
+		"datetime":   func(v any) template.HTML { return timeTag(tr, lang, v, true) },
 		"timeLeft": func(v any) string {
 			t, ok := asTime(v)
 			if !ok {
@@ -174,4 +179,4 @@ func dict(kv ...any) (map[string]any, error) {
 }
 
 // jsPrefixes are the translation keys the scripts use.
-var jsPrefixes = []string{"js.", "unit.", "vote.", "month.", "format.", "topic.posts", "post.in_reply_to"}
+var jsPrefixes = []string{"js.", "unit.", "vote.", "month.", "format.", "topic.posts", "post.in_reply_to", "field.error."}

@@ -89,7 +89,7 @@ func apiErrors(t *testing.T, e *env) {
 			t.Errorf("metrics: %s", trim(m.Body))
 		}
 		// Without a token configured, /metrics is not there at all.
-		off := &client{app: httpapi.New(httpapi.Config{Service: e.w.Svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})}
+		off := &client{app: mustApp(httpapi.Config{Service: e.w.Svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})}
 		off.get(t, "/metrics").want(t, 404, "not_found")
 	})
 	t.Run("database gone", func(t *testing.T) {

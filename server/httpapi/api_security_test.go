@@ -123,7 +123,7 @@ func TestSecurityOfSessionsAndForms(t *testing.T) {
 	t.Run("forwarding headers from an untrusted address", func(t *testing.T) {
 		// Only the proxies named are believed: a client's own X-Forwarded-For does not move
 		// its throttling elsewhere, nor X-Forwarded-Host the site its Origin is checked against.
-		app := httpapi.New(httpapi.Config{Service: w.Svc, BaseURL: "http://council.test", ProxyHeader: "X-Forwarded-For",
+		app := mustApp(httpapi.Config{Service: w.Svc, BaseURL: "http://council.test", ProxyHeader: "X-Forwarded-For",
 			TrustedProxies: []string{"192.0.2.1"}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		c := &client{app: app, header: map[string]string{"Origin": "https://evil.example", "X-Forwarded-Host": "evil.example"}}
 		c.do(t, "POST", "/api/v1/session", map[string]string{"email": m.Email, "password": testenv.Password(m.Email)}).want(t, 403, "forbidden")

@@ -38,9 +38,18 @@ const testMetricsToken = "metrics-token-for-tests"
 
 func newApp(w *testenv.World, proxyHeader string) *fiber.App {
 	// app.Test's requests come from 0.0.0.0; listen's from loopback. Both stand for the proxy.
-	return httpapi.New(httpapi.Config{Service: w.Svc, BaseURL: "http://council.test",
+	return mustApp(httpapi.Config{Service: w.Svc, BaseURL: "http://council.test",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), ProxyHeader: proxyHeader,
 		TrustedProxies: []string{"0.0.0.0", "127.0.0.1"}, MetricsToken: testMetricsToken})
+}
+
+// mustApp builds the app; the embedded pages always load (web's tests check them).
+func mustApp(cfg httpapi.Config) *fiber.App {
+	app, err := httpapi.New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return app
 }
 
 func newEnv(t *testing.T, dialect string) *env {
@@ -220,8 +229,19 @@ func (r reply) wantField(t testing.TB, field string) {
 	t.Helper()
 	r.want(t, 422, "validation")
 	fields, _ := r.obj(t)["fields"].(map[string]any)
-	if _, ok := fields[field]; !ok {
-		t.Fatalf("validation error does not name %q: %s", field, trim(r.Body))
+	codes, _ := r.obj(t)["field_codes"].(map[string]any)
+	if _, ok := fields[field]; !ok || codes[field] == nil {
+		t.Fatalf("validation error does not name %q with a code: %s", field, trim(r.Body))
+	}
+}
+
+// wantCode fails unless the answer has status and names field with the field code.
+func (r reply) wantCode(t testing.TB, status int, field, code string) {
+	t.Helper()
+	r.want(t, status)
+	codes, _ := r.obj(t)["field_codes"].(map[string]any)
+	if codes[field] != code {
+		t.Fatalf("field_codes.%s = %v, want %q: %s", field, codes[field], code, trim(r.Body))
 	}
 }
 

@@ -33,8 +33,8 @@ func decode(c *fiber.Ctx, dst any) error {
 		return council.Errorf(council.CodeBadRequest, "The body must hold exactly one JSON object.")
 	}
 	if !utf8.Valid(body) {
-		return &council.Error{Code: council.CodeValidation, Message: "Text must be valid UTF-8.",
-			Fields: map[string]string{invalidUTF8Field(body, dst): "must be valid UTF-8"}}
+		return council.FieldError(council.CodeValidation, "Text must be valid UTF-8.",
+			invalidUTF8Field(body, dst), council.FieldInvalid, "must be valid UTF-8")
 	}
 	return nil
 }
@@ -48,8 +48,8 @@ func decodeError(err error, body []byte, dst any) error {
 		if field == "" {
 			return council.Errorf(council.CodeBadRequest, "The body must be a JSON object.")
 		}
-		return &council.Error{Code: council.CodeValidation, Message: "A field has the wrong type.",
-			Fields: map[string]string{field: "must be " + describeType(typeErr.Type.String())}}
+		return council.FieldError(council.CodeValidation, "A field has the wrong type.",
+			field, council.FieldInvalid, "must be "+describeType(typeErr.Type.String()))
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return council.Errorf(council.CodeBadRequest, "The body is not valid JSON.")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -57,8 +57,8 @@ func decodeError(err error, body []byte, dst any) error {
 	}
 	// A value its type refuses (a time that is not RFC 3339, a number for a time): name the field.
 	if field := refusedField(body, dst); field != "" {
-		return &council.Error{Code: council.CodeValidation, Message: "A field has the wrong type or format.",
-			Fields: map[string]string{field: "has the wrong type or format"}}
+		return council.FieldError(council.CodeValidation, "A field has the wrong type or format.",
+			field, council.FieldInvalid, "has the wrong type or format")
 	}
 	return council.Errorf(council.CodeBadRequest, "The body could not be read: %s.", strings.TrimPrefix(err.Error(), "json: "))
 }

@@ -13,10 +13,12 @@ import (
 
 // apiError is the body of every non-2xx JSON answer.
 type apiError struct {
-	Error     string            `json:"error"`
-	Message   string            `json:"message"`
-	Fields    map[string]string `json:"fields,omitempty"`
-	RequestID string            `json:"request_id,omitempty"`
+	Error   string            `json:"error"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	// FieldCodes says, per field, what is wrong in a word the pages translate.
+	FieldCodes map[string]string `json:"field_codes,omitempty"`
+	RequestID  string            `json:"request_id,omitempty"`
 }
 
 // unavailableMessage answers a request the database did not answer in time; clients may
@@ -60,7 +62,7 @@ var codeOfStatus = map[int]string{
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	body, status := s.errorBody(c, err)
 	if isPage(c) && status != fiber.StatusTooManyRequests {
-		return s.renderErrorPage(c, status, body)
+		return s.renderErrorPage(c, status, err)
 	}
 	return c.Status(status).JSON(body)
 }
@@ -71,7 +73,7 @@ func (s *Server) errorBody(c *fiber.Ctx, err error) (apiError, int) {
 	var rl *council.RateLimited
 	switch {
 	case errors.As(err, &ce):
-		return apiError{Error: ce.Code, Message: ce.Message, Fields: ce.Fields}, statusOf[ce.Code]
+		return apiError{Error: ce.Code, Message: ce.Message, Fields: ce.Fields, FieldCodes: ce.FieldCodes}, statusOf[ce.Code]
 	case errors.As(err, &fe) && fe.Code == fiber.StatusBadGateway && requestID(c) == "":
 		// The client's connection failed before a request was read (it reset, or broke off):
 		// nobody hears the answer, and a flood of them must not fill the log with errors.

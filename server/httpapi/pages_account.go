@@ -105,6 +105,9 @@ func (s *Server) acceptInvitationForm(c *fiber.Ctx) error {
 		}
 		inv.Name = c.FormValue("name")
 		data := web.InvitationData{Token: token, Invitation: inv, Council: cn, Error: "invitation.failed"}
+		if ce, ok := council.AsError(err); ok && len(ce.FieldCodes) > 0 {
+			data.FieldErrors = ce.FieldCodes
+		}
 		c.Status(fiber.StatusUnprocessableEntity)
 		return s.render(c, "invitation", s.newPage(c, s.t(c, "invitation.title", cn.Name), data))
 	}

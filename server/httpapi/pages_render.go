@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,24 +14,6 @@ import (
 
 // LangCookie remembers the language a visitor chose.
 const LangCookie = "lang"
-
-var (
-	renderer     *web.Renderer
-	rendererOnce sync.Once
-)
-
-// pages returns the parsed page templates; they are embedded, so a failure is a bug that the
-// web package's tests catch, and it stops the program at the first page.
-func pages() *web.Renderer {
-	rendererOnce.Do(func() {
-		r, err := web.Templates()
-		if err != nil {
-			panic(err)
-		}
-		renderer = r
-	})
-	return renderer
-}
 
 // lang picks the page language: ?lang= (remembered in a cookie), then the cookie, then Bulgarian.
 func (s *Server) lang(c *fiber.Ctx) string {
@@ -73,7 +54,7 @@ func noticeKey(n string) string {
 
 // t translates key into the page's language, for titles built in Go.
 func (s *Server) t(c *fiber.Ctx, key string, args ...any) string {
-	return pages().Translator().T(s.lang(c), key, args...)
+	return s.pages.Translator().T(s.lang(c), key, args...)
 }
 
 // render writes a page with status 200 unless one was set.
@@ -81,12 +62,12 @@ func (s *Server) render(c *fiber.Ctx, name string, p *web.Page) error {
 	c.Type("html", "utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Vary(fiber.HeaderCookie)
-	return pages().Render(c.Response().BodyWriter(), name, p)
+	return s.pages.Render(c.Response().BodyWriter(), name, p)
 }
 
 // renderErrorPage answers a page request that failed, in the visitor's language. A page that
 // needs a session sends an anonymous visitor to sign in first.
-func (s *Server) renderErrorPage(c *fiber.Ctx, status int, body apiError) error {
+func (s *Server) renderErrorPage(c *fiber.Ctx, status int, cause error) error {
 	if (status == fiber.StatusUnauthorized || status == fiber.StatusForbidden) && s.viewer(c) == nil && c.Method() == fiber.MethodGet {
 		return c.Redirect("/signin?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 	}
@@ -96,7 +77,7 @@ func (s *Server) renderErrorPage(c *fiber.Ctx, status int, body apiError) error 
 		message = "error.not_found"
 	case status == fiber.StatusForbidden || status == fiber.StatusUnauthorized:
 		shown, message = fiber.StatusForbidden, "error.forbidden"
-		if body.Message == errCSRF.Message {
+		if errors.Is(cause, errCSRF) {
 			message = "error.csrf"
 		}
 	case status < 500:
@@ -111,8 +92,10 @@ func (s *Server) renderErrorPage(c *fiber.Ctx, status int, body apiError) error 
 	return s.render(c, "error", p)
 }
 
+var errNotFoundPage = council.Errorf(council.CodeNotFound, "No such page.")
+
 func (s *Server) pageNotFound(c *fiber.Ctx) error {
-	return s.renderErrorPage(c, fiber.StatusNotFound, apiError{Error: council.CodeNotFound})
+	return s.renderErrorPage(c, fiber.StatusNotFound, errNotFoundPage)
 }
 
 // sameOriginForm refuses a form posted from another site. Signed-in forms also carry the CSRF

@@ -45,7 +45,11 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := council.NewService(council.Config{Store: st, Log: log, BaseURL: "http://example.test"})
-	f := &pagesFixture{app: New(Config{Service: svc, Log: log, BaseURL: "http://example.test"}), svc: svc}
+	app, err := New(Config{Service: svc, Log: log, BaseURL: "http://example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &pagesFixture{app: app, svc: svc}
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

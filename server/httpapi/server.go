@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"council/server/council"
+	"council/web"
 )
 
 // MaxBody is the largest request body accepted; larger ones answer 413 too_large.
@@ -35,6 +36,7 @@ type Live interface {
 // Config wires the HTTP surface.
 type Config struct {
 	Service  *council.Service
+	Pages    *web.Renderer // the page templates and translations (web.Templates)
 	Log      *slog.Logger
 	BaseURL  string
 	Live     Live                 // nil: no websocket endpoint
@@ -64,13 +66,21 @@ type Server struct {
 	liveH    fiber.Handler
 	registry *prometheus.Registry
 	metrics  *metrics
+	pages    *web.Renderer
 	// metricsToken guards /metrics; "" turns it off.
 	metricsToken string
 	timeout      time.Duration
 }
 
-// New builds the Fiber app with every route.
-func New(cfg Config) *fiber.App {
+// New builds the Fiber app with every route; without cfg.Pages it loads the embedded ones.
+func New(cfg Config) (*fiber.App, error) {
+	if cfg.Pages == nil {
+		pages, err := web.Templates()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Pages = pages
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -91,6 +101,7 @@ func New(cfg Config) *fiber.App {
 
 		metricsToken: cfg.MetricsToken,
 		timeout:      cfg.RequestTimeout,
+		pages:        cfg.Pages,
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "council",
@@ -114,5 +125,5 @@ func New(cfg Config) *fiber.App {
 		s.liveH = s.live.Handler()
 	}
 	s.routes(app)
-	return app
+	return app, nil
 }

@@ -1,6 +1,15 @@
 // Calls to the JSON API: same origin, the session cookie, and the CSRF token from the page.
 import { t } from './i18n.js';
 
+/** fieldError translates a field error code: the field's own wording, else the code's. */
+export function fieldError(field, code) {
+  for (const key of [`field.error.${field}.${code}`, `field.error.${code}`]) {
+    const s = t(key);
+    if (s !== key) return s;
+  }
+  return t('field.error.invalid');
+}
+
 const meta = document.querySelector('meta[name="csrf-token"]');
 
 /** ApiError carries the API's error code, its message and any field problems. */
@@ -10,10 +19,21 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body?.error || (status === 0 ? 'network' : 'generic');
     this.fields = body?.fields || {};
+    this.fieldCodes = body?.field_codes || {};
   }
 
-  /** userMessage is the error in the page's language. */
+  /** fieldMessage is what is wrong with one field, in the page's language ('' when nothing). */
+  fieldMessage(field) {
+    const code = this.fieldCodes[field];
+    return code ? fieldError(field, code) : '';
+  }
+
+  /** userMessage is the error in the page's language: a conflict or a problem with one field
+   * says what it is about; several fields' problems point to the fields. */
   get userMessage() {
+    const fields = Object.keys(this.fieldCodes);
+    if (fields.length === 1) return this.fieldMessage(fields[0]);
+    if (fields.length > 1) return t('js.error.fields');
     const key = `js.error.${this.code}`;
     const s = t(key);
     return s === key ? t('js.error.generic') : s;

@@ -24,7 +24,7 @@ export function showErrors(form, err) {
   const box = form.querySelector('.form-error');
   if (box) box.textContent = err instanceof ApiError ? err.userMessage : t('js.error.generic');
   for (const fe of form.querySelectorAll('[data-error-for]')) {
-    fe.textContent = err?.fields?.[fe.dataset.errorFor] || '';
+    fe.textContent = err instanceof ApiError ? err.fieldMessage(fe.dataset.errorFor) : '';
     const input = form.querySelector(`[name="${fe.dataset.errorFor}"]`);
     if (input) {
       if (fe.textContent) {
