@@ -5,18 +5,25 @@ GO ?= go
 AXE_VERSION := 4.14.1
 AXE_JS := web/browsertest/testdata/axe.min.js
 
-.PHONY: test services vet run demo screenshots bench axe load fuzz
+.PHONY: test hygiene services vet run demo screenshots bench axe load fuzz
 
-test: services $(AXE_JS)
-	$(GO) vet ./...
+# staticcheck at a pinned version, fetched by the Go toolchain like any module.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+test: services $(AXE_JS) hygiene
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+# The checks a reviewer runs first: formatting, vet, a tidy go.mod, staticcheck.
+hygiene:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+	$(GO) run $(STATICCHECK) ./...
 
 services:
 	bash .ci/services.sh
 
-vet:
-	gofmt -l . | (! grep .)
-	$(GO) vet ./...
+vet: hygiene
 
 run:
 	$(GO) run ./server

@@ -26,7 +26,7 @@ func adminCreate(ctx context.Context, args []string, in io.Reader, out io.Writer
 	}
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-		return errors.New("give the password as one line on standard input, e.g. echo 'long-password' | server admin create ...")
+		return errors.New("give the password as one line on standard input, e.g. echo 'long-password' | server admin create --email E --name N")
 	}
 	password := strings.TrimRight(line, "\r\n")
 	u, err := a.svc.CreateAdmin(ctx, email, name, password)

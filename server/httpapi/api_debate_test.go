@@ -287,8 +287,7 @@ func apiSecretBallot(t *testing.T, e *env) {
 		}
 	}
 	// The record keeps the tallies and who took part, not who chose what.
-	var rec map[string]any
-	rec = e.anon.get(t, "/api/v1/rounds/"+itoa(s.round)+"/record").want(t, 200).obj(t)
+	rec := e.anon.get(t, "/api/v1/rounds/"+itoa(s.round)+"/record").want(t, 200).obj(t)
 	if len(list(rec["participants"])) != 3 {
 		t.Errorf("participants = %v", rec["participants"])
 	}
