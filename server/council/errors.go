@@ -3,6 +3,8 @@ package council
 import (
 	"errors"
 	"fmt"
+
+	"council/server/store"
 )
 
 // Error codes named by the API contract.
@@ -99,3 +101,7 @@ var (
 	errRoundNotOpen = Errorf(CodeRoundNotOpen, "The round is not open.")
 	errRoundClosed  = Errorf(CodeRoundClosed, "The round has closed; the vote was not recorded.")
 )
+
+// Unavailable reports whether err means that the database did not answer in time or could not
+// be reached, rather than that the request or the data was wrong: the API answers it 503.
+func Unavailable(err error) bool { return store.Unavailable(err) }

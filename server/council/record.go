@@ -56,7 +56,7 @@ func (s *Service) recordInput(ctx context.Context, rd *store.Reader, r *model.Ro
 // Record returns a round's record: for a closed round the stored bytes (and their gzip
 // copy), never re-rendered; for a round still in progress (members only) a rendering of its
 // state so far, without a digest.
-func (s *Service) Record(ctx context.Context, viewer *model.User, roundID int64) (*store.RecordFile, error) {
+func (s *Service) Record(ctx context.Context, viewer *model.User, roundID int64) (*model.RecordFile, error) {
 	r, _, err := s.visibleRound(ctx, viewer, roundID)
 	if err != nil {
 		return nil, err
@@ -72,12 +72,12 @@ func (s *Service) Record(ctx context.Context, viewer *model.User, roundID int64)
 	if err != nil {
 		return nil, err
 	}
-	return &store.RecordFile{Body: body}, nil
+	return &model.RecordFile{Body: body}, nil
 }
 
 // frozenRecord returns a closed round's record from the cache or the database, rendering
 // and saving it first if the process that closed the round did not get to it.
-func (s *Service) frozenRecord(ctx context.Context, r *model.Round) (*store.RecordFile, error) {
+func (s *Service) frozenRecord(ctx context.Context, r *model.Round) (*model.RecordFile, error) {
 	if f, ok := s.records.get(r.ID); ok {
 		return f, nil
 	}
@@ -94,7 +94,7 @@ func (s *Service) frozenRecord(ctx context.Context, r *model.Round) (*store.Reco
 
 // saveRecord renders a closed round's record, compresses it and keeps it; when another
 // process saved one first, that one is returned (the two are the same bytes).
-func (s *Service) saveRecord(ctx context.Context, r *model.Round) (*store.RecordFile, error) {
+func (s *Service) saveRecord(ctx context.Context, r *model.Round) (*model.RecordFile, error) {
 	in, err := s.recordInput(ctx, s.st.Reader(), r)
 	if err != nil {
 		return nil, err
@@ -111,7 +111,7 @@ func (s *Service) saveRecord(ctx context.Context, r *model.Round) (*store.Record
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
-	f, err := s.st.SaveRecord(ctx, r.ID, store.RecordFile{Body: body, Gzip: gz.Bytes(), SHA256: sha})
+	f, err := s.st.SaveRecord(ctx, r.ID, model.RecordFile{Body: body, Gzip: gz.Bytes(), SHA256: sha})
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,7 @@ import (
 	"container/list"
 	"sync"
 
-	"council/server/store"
+	"council/server/model"
 )
 
 // RecordCacheBytes bounds the memory the frozen records kept in memory take, so that a
@@ -23,16 +23,16 @@ type recordCache struct {
 
 type recordEntry struct {
 	id   int64
-	file *store.RecordFile
+	file *model.RecordFile
 }
 
 func newRecordCache(limit int) *recordCache {
 	return &recordCache{limit: limit, order: list.New(), byID: map[int64]*list.Element{}}
 }
 
-func entrySize(f *store.RecordFile) int { return len(f.Body) + len(f.Gzip) }
+func entrySize(f *model.RecordFile) int { return len(f.Body) + len(f.Gzip) }
 
-func (c *recordCache) get(id int64) (*store.RecordFile, bool) {
+func (c *recordCache) get(id int64) (*model.RecordFile, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.byID[id]
@@ -45,7 +45,7 @@ func (c *recordCache) get(id int64) (*store.RecordFile, bool) {
 
 // put keeps f unless it would take more than half the cache, evicting the least recently
 // used records to make room.
-func (c *recordCache) put(id int64, f *store.RecordFile) {
+func (c *recordCache) put(id int64, f *model.RecordFile) {
 	n := entrySize(f)
 	if n > c.limit/2 {
 		return

@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"council/server/council"
-	"council/server/store"
 )
 
 // apiError is the body of every non-2xx JSON answer.
@@ -86,7 +85,7 @@ func (s *Server) errorBody(c *fiber.Ctx, err error) (apiError, int) {
 			msg = "Too many requests; try again later."
 		}
 		return apiError{Error: council.CodeRateLimited, Message: msg}, fiber.StatusTooManyRequests
-	case store.Unavailable(err):
+	case council.Unavailable(err):
 		s.log.Warn("database unavailable", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(unavailableRetryAfter))
 		return apiError{Error: council.CodeUnavailable, Message: unavailableMessage, RequestID: requestID(c)}, fiber.StatusServiceUnavailable

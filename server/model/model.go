@@ -282,3 +282,12 @@ type Event struct {
 	// connections close before it reaches them. Set when the event is appended.
 	Evicts int64
 }
+
+// RecordFile is a closed round's frozen record: the bytes published, the same bytes
+// gzip-compressed, and their SHA-256 in hex (empty for a round still in progress, rendered
+// for one request and never kept).
+type RecordFile struct {
+	Body   []byte
+	Gzip   []byte
+	SHA256 string
+}

@@ -135,9 +135,7 @@ func (t *Tx) AddRoundText(ctx context.Context, roundID int64, n int) error {
 	return nil
 }
 
-// RecordFile is a closed round's frozen record: the bytes the API answers, the same bytes
-// gzip-compressed, and their SHA-256.
-type RecordFile struct {
+type recordRow struct {
 	Body   []byte `db:"body"`
 	Gzip   []byte `db:"body_gzip"`
 	SHA256 string `db:"sha256"`
@@ -146,7 +144,7 @@ type RecordFile struct {
 // SaveRecord keeps a closed round's record and publishes its digest on the round. The first
 // record saved stays: a second one (another process rendering the same round) is dropped and
 // the stored one returned.
-func (s *Store) SaveRecord(ctx context.Context, roundID int64, f RecordFile) (*RecordFile, error) {
+func (s *Store) SaveRecord(ctx context.Context, roundID int64, f model.RecordFile) (*model.RecordFile, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to begin: %w", err)
@@ -157,7 +155,7 @@ func (s *Store) SaveRecord(ctx context.Context, roundID int64, f RecordFile) (*R
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to store record: %w", err)
 	}
-	var stored RecordFile
+	var stored recordRow
 	if err := tx.GetContext(ctx, &stored, s.rebind(`SELECT body, body_gzip, sha256 FROM round_records WHERE round_id = ?`), roundID); err != nil {
 		return nil, fmt.Errorf("store: unable to read the record back: %w", err)
 	}
@@ -168,17 +166,17 @@ func (s *Store) SaveRecord(ctx context.Context, roundID int64, f RecordFile) (*R
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: unable to commit: %w", err)
 	}
-	return &stored, nil
+	return &model.RecordFile{Body: stored.Body, Gzip: stored.Gzip, SHA256: stored.SHA256}, nil
 }
 
 // Record returns the stored record of a closed round; ErrNotFound while it is not rendered yet.
-func (s *Store) Record(ctx context.Context, roundID int64) (*RecordFile, error) {
-	var f RecordFile
+func (s *Store) Record(ctx context.Context, roundID int64) (*model.RecordFile, error) {
+	var f recordRow
 	err := s.db.GetContext(ctx, &f, s.rebind(`SELECT body, body_gzip, sha256 FROM round_records WHERE round_id = ?`), roundID)
 	if err != nil {
 		return nil, notFound(err)
 	}
-	return &f, nil
+	return &model.RecordFile{Body: f.Body, Gzip: f.Gzip, SHA256: f.SHA256}, nil
 }
 
 // UnrecordedRounds lists closed rounds whose record is not stored yet (a process stopped

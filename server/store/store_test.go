@@ -160,11 +160,11 @@ func TestRecordBytesAreKeptExactly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.SaveRecord(ctx, id, store.RecordFile{Body: body, Gzip: []byte{1, 2}, SHA256: "digest"}); err != nil {
+		if _, err := st.SaveRecord(ctx, id, model.RecordFile{Body: body, Gzip: []byte{1, 2}, SHA256: "digest"}); err != nil {
 			t.Fatal(err)
 		}
 		// A second rendering (another process) does not replace the first.
-		if f, err := st.SaveRecord(ctx, id, store.RecordFile{Body: []byte("other"), SHA256: "other"}); err != nil || f.SHA256 != "digest" {
+		if f, err := st.SaveRecord(ctx, id, model.RecordFile{Body: []byte("other"), SHA256: "other"}); err != nil || f.SHA256 != "digest" {
 			t.Fatalf("second save: %+v, %v", f, err)
 		}
 		got, err := st.Record(ctx, id)
