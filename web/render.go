@@ -123,7 +123,7 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 		"emptyProposal":  EmptyProposal,
 		"emptyTopic":     EmptyTopic,
 		"emptyPost":      EmptyPost,
-		"constituencies": func() []string { return []string{"citizens", "ngos", "business", "mixed"} },
+		"constituencies": func() []string { return model.Constituencies },
 		"otherLang": func() string {
 			if lang == "bg" {
 				return "en"

@@ -177,14 +177,14 @@ func TestSchedulersRace(t *testing.T) {
 			url := testenv.DatabaseURL(t, d)
 			w := testenv.NewWorld(t, testenv.OpenURL(t, url))
 			r := w.Round(t, model.StatusDraft, model.BallotOpen, 0)
-			soon := time.Now().Add(300 * time.Millisecond)
+			soon := w.Clock.Now().Add(time.Hour)
 			if _, err := w.Svc.OpenRound(ctx, w.Moderator, r.ID, &soon); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(time.Until(soon) + 50*time.Millisecond)
+			w.Clock.Advance(time.Hour + time.Second)
 			var svcs []*council.Service
 			for i := 0; i < 3; i++ {
-				svcs = append(svcs, council.NewService(council.Config{Store: testenv.OpenURL(t, url)}))
+				svcs = append(svcs, council.NewService(council.Config{Store: testenv.OpenURL(t, url), Clock: w.Clock.Now}))
 			}
 			var wg sync.WaitGroup
 			closed := make([]int, 3)

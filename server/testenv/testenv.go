@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"
@@ -119,6 +121,7 @@ type World struct {
 	Members   []*model.User // citizen, ngo, business
 	Outsider  *model.User   // member of Other only
 	Events    *Recorder
+	Clock     *Clock // the rules' time, unless the config gave its own
 }
 
 // Recorder keeps every published event, for assertions.
@@ -149,6 +152,30 @@ func (r *Recorder) Drain() []model.Event {
 	}
 }
 
+// Clock is a test's time: it starts at the real time and moves only when the test says, so
+// that deadlines pass without sleeping.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock set to the real time.
+func NewClock() *Clock { return &Clock{now: time.Now()} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 // NoWriteLimits lifts the per-member write rates and the round's text bound, for tests that
 // write more than a member may (tables of every endpoint, load).
 var NoWriteLimits = council.Limits{RoundText: 1 << 40, Writes: []council.WriteLimit{}}
@@ -166,8 +193,12 @@ func NewWorldWith(t testing.TB, st *store.Store, cfg council.Config) *World {
 	ctx := context.Background()
 	rec := &Recorder{ch: make(chan model.Event, 100000)}
 	cfg.Store, cfg.Publisher, cfg.BaseURL, cfg.BcryptCost = st, rec, "http://council.test", bcrypt.MinCost
+	clock := NewClock()
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Now
+	}
 	svc := council.NewService(cfg)
-	w := &World{Svc: svc, Store: st, Events: rec}
+	w := &World{Svc: svc, Store: st, Events: rec, Clock: clock}
 	var err error
 	if w.Admin, err = svc.CreateAdmin(ctx, "admin@example.org", "Admin", "admin-password"); err != nil {
 		t.Fatalf("admin: %v", err)
@@ -189,7 +220,7 @@ func NewWorldWith(t testing.TB, st *store.Store, cfg council.Config) *World {
 // AnotherProcess returns a second service over the world's store, as another server process
 // would run it: nothing in memory shared with the world's own.
 func (w *World) AnotherProcess() *council.Service {
-	return council.NewService(council.Config{Store: w.Store, BaseURL: "http://council.test", BcryptCost: bcrypt.MinCost})
+	return council.NewService(council.Config{Store: w.Store, BaseURL: "http://council.test", BcryptCost: bcrypt.MinCost, Clock: w.Clock.Now})
 }
 
 // Join invites someone into a council and accepts for them.
