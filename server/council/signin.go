@@ -81,8 +81,8 @@ func (s *Service) Authenticate(ctx context.Context, email, password, address str
 // with the right password, is taken back, and the right password also clears the failures of
 // its email from that address. u nil always fails, at the same cost.
 func (s *Service) checkPassword(ctx context.Context, u *model.User, password string, a attempt) error {
-	at := s.now()
-	if err := s.st.RecordLoginFailure(ctx, at, a.keys()...); err != nil {
+	id := RandomToken()
+	if err := s.st.RecordLoginFailure(ctx, id, s.now(), a.keys()...); err != nil {
 		return err
 	}
 	for _, l := range []struct {
@@ -91,7 +91,7 @@ func (s *Service) checkPassword(ctx context.Context, u *model.User, password str
 	}{{a.address, s.throttle.PerAddress}, {a.pair, s.throttle.PerEmailAddress}} {
 		if err := s.refuseOver(ctx, l.key, l.max); err != nil {
 			// A refused attempt tried no password: it does not count against the other keys.
-			s.forget(ctx, at, a.keys()...)
+			s.forget(ctx, id)
 			return err
 		}
 	}
@@ -105,15 +105,15 @@ func (s *Service) checkPassword(ctx context.Context, u *model.User, password str
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
 		return Errorf(CodeUnauthenticated, "The email or the password is not right.")
 	}
-	s.forget(ctx, at, a.keys()...)
+	s.forget(ctx, id)
 	if err := s.st.ClearLoginFailures(ctx, a.pair); err != nil {
 		s.log.Warn("unable to clear sign-in failures", "err", err)
 	}
 	return nil
 }
 
-func (s *Service) forget(ctx context.Context, at time.Time, keys ...string) {
-	if err := s.st.ForgetLoginFailure(ctx, at, keys...); err != nil {
+func (s *Service) forget(ctx context.Context, attempt string) {
+	if err := s.st.ForgetLoginFailure(ctx, attempt); err != nil {
 		s.log.Warn("unable to take back a sign-in attempt", "err", err)
 	}
 }

@@ -98,25 +98,21 @@ func (s *Store) DeleteExpired(ctx context.Context, at time.Time) error {
 	return err
 }
 
-// RecordLoginFailure notes a sign-in attempt made at a moment as failed under each key (an
-// email, an address); the moment is also how a successful attempt is taken back.
-func (s *Store) RecordLoginFailure(ctx context.Context, at time.Time, keys ...string) error {
+// RecordLoginFailure notes a sign-in attempt, named by attempt and made at a moment, as failed
+// under each key (an email, an address).
+func (s *Store) RecordLoginFailure(ctx context.Context, attempt string, at time.Time, keys ...string) error {
 	for _, k := range keys {
-		if _, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO login_failures (key, failed_at) VALUES (?, ?)`), k, stamp(at)); err != nil {
+		if _, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO login_failures (key, failed_at, attempt) VALUES (?, ?, ?)`), k, stamp(at), attempt); err != nil {
 			return fmt.Errorf("store: unable to record login failure: %w", err)
 		}
 	}
 	return nil
 }
 
-// ForgetLoginFailure takes back the attempt recorded at a time under the keys.
-func (s *Store) ForgetLoginFailure(ctx context.Context, at time.Time, keys ...string) error {
-	for _, k := range keys {
-		if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM login_failures WHERE key = ? AND failed_at = ?`), k, stamp(at)); err != nil {
-			return err
-		}
-	}
-	return nil
+// ForgetLoginFailure takes back what an attempt recorded.
+func (s *Store) ForgetLoginFailure(ctx context.Context, attempt string) error {
+	_, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM login_failures WHERE attempt = ?`), attempt)
+	return err
 }
 
 // LoginFailures counts a key's failures since a moment and returns the oldest of them.
