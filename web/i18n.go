@@ -35,7 +35,9 @@ type Translator struct {
 	msgs map[string]map[string]message
 }
 
-// LoadTranslator reads every i18n/<lang>.json file of fsys.
+// LoadTranslator reads every i18n/<lang>.json and i18n/<lang>.<area>.json file of fsys: each
+// area of the platform (signals, surveys, accounts…) may keep its words in a file of its own.
+// A key given twice for one language is an error.
 func LoadTranslator(fsys fs.FS) (*Translator, error) {
 	files, err := fs.Glob(fsys, "i18n/*.json")
 	if err != nil {
@@ -51,7 +53,16 @@ func LoadTranslator(fsys fs.FS) (*Translator, error) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("web: unable to parse %s: %w", f, err)
 		}
-		tr.msgs[strings.TrimSuffix(path.Base(f), ".json")] = m
+		lang, _, _ := strings.Cut(strings.TrimSuffix(path.Base(f), ".json"), ".")
+		if tr.msgs[lang] == nil {
+			tr.msgs[lang] = map[string]message{}
+		}
+		for k, v := range m {
+			if _, dup := tr.msgs[lang][k]; dup {
+				return nil, fmt.Errorf("web: %s gives %q again", f, k)
+			}
+			tr.msgs[lang][k] = v
+		}
 	}
 	if _, ok := tr.msgs[DefaultLang]; !ok {
 		return nil, fmt.Errorf("web: no translations for the default language %q", DefaultLang)

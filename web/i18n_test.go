@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -202,4 +203,25 @@ func translations(t *testing.T) *Translator {
 		t.Fatal(err)
 	}
 	return tr
+}
+
+// An area keeps its words in a file of its own (i18n/<lang>.<area>.json); the files of a
+// language merge, and a key given twice is an error.
+func TestAreaFilesMerge(t *testing.T) {
+	fsys := fstest.MapFS{
+		"i18n/bg.json":         {Data: []byte(`{"a": "а"}`)},
+		"i18n/bg.signals.json": {Data: []byte(`{"signals.title": "Сигнали"}`)},
+		"i18n/en.json":         {Data: []byte(`{"a": "a"}`)},
+	}
+	tr, err := LoadTranslator(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.T("bg", "signals.title"); got != "Сигнали" {
+		t.Fatalf("an area's word: %q", got)
+	}
+	fsys["i18n/bg.twice.json"] = &fstest.MapFile{Data: []byte(`{"a": "пак"}`)}
+	if _, err := LoadTranslator(fsys); err == nil {
+		t.Fatal("a key given twice was taken")
+	}
 }
