@@ -149,11 +149,16 @@ func demoClosedRound(ctx context.Context, svc *council.Service, users map[string
 		"business@perushtitsa.example":  {model.ChoiceAgainst, model.ChoiceFor},
 		"firma@perushtitsa.example":     {model.ChoiceFor, model.ChoiceAgainst},
 	}
+	reasons := map[string]string{
+		"ivan@perushtitsa.example":     "Работя до 17 ч.; сряда вечер ми е удобна.",
+		"business@perushtitsa.example": "Предпочитаме събота сутрин, когато фирмите не работят.",
+		"firma@perushtitsa.example":    "Записването онлайн ще спести опашките.",
+	}
 	for email, v := range votes {
-		if _, err := svc.CastVote(ctx, users[email], p1.ID, v[0]); err != nil {
+		if _, err := svc.CastVote(ctx, users[email], p1.ID, v[0], reasons[email]); err != nil {
 			return err
 		}
-		if _, err := svc.CastVote(ctx, users[email], p2.ID, v[1]); err != nil {
+		if _, err := svc.CastVote(ctx, users[email], p2.ID, v[1], ""); err != nil {
 			return err
 		}
 	}
@@ -214,10 +219,10 @@ func demoOpenRound(ctx context.Context, svc *council.Service, users map[string]*
 		return err
 	}
 	for email, c := range map[string]string{"ivan@perushtitsa.example": model.ChoiceFor, "ngo@perushtitsa.example": model.ChoiceFor, "business@perushtitsa.example": model.ChoiceAbstain} {
-		if _, err := svc.CastVote(ctx, users[email], p1.ID, c); err != nil {
+		if _, err := svc.CastVote(ctx, users[email], p1.ID, c, ""); err != nil {
 			return err
 		}
 	}
-	_, err = svc.CastVote(ctx, users["business@perushtitsa.example"], p2.ID, model.ChoiceFor)
+	_, err = svc.CastVote(ctx, users["business@perushtitsa.example"], p2.ID, model.ChoiceFor, "")
 	return err
 }

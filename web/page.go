@@ -41,13 +41,19 @@ type OutcomeItem struct {
 
 // OutcomesData is the searchable archive of closed rounds.
 type OutcomesData struct {
-	Q        string
-	Page     int
-	Pages    int
-	Total    int
-	Outcomes []OutcomeItem
-	PrevURL  string
-	NextURL  string
+	Q           string
+	CouncilSlug string // the filters as typed, kept in the form
+	From, To    string
+	Outcome     string
+	Councils    []model.Council
+	Filtered    bool              // a filter beside the words narrows the list
+	Invalid     map[string]string // filter → field code of what is wrong with it
+	Page        int
+	Pages       int
+	Total       int
+	Outcomes    []OutcomeItem
+	PrevURL     string
+	NextURL     string
 }
 
 // CouncilData is a council's page: its rounds and, for moderators, its members.

@@ -42,7 +42,7 @@ func BenchmarkCastVote(b *testing.B) {
 				go func() {
 					defer wg.Done()
 					for i := 0; left.Add(-1) >= 0; i++ {
-						if _, err := w.Svc.CastVote(ctx, v, p.ID, choices[i%3]); err != nil {
+						if _, err := w.Svc.CastVote(ctx, v, p.ID, choices[i%3], ""); err != nil {
 							b.Error(err)
 							return
 						}
@@ -115,7 +115,7 @@ func BenchmarkEventsForReplay(b *testing.B) {
 			}
 			for i := 0; i < 400; i++ {
 				if i%2 == 0 {
-					if _, err := w.Svc.CastVote(ctx, w.Members[i%3], p.ID, model.ChoiceFor); err != nil {
+					if _, err := w.Svc.CastVote(ctx, w.Members[i%3], p.ID, model.ChoiceFor, ""); err != nil {
 						b.Fatal(err)
 					}
 					continue

@@ -54,7 +54,7 @@ func (s *Service) closeRound(ctx context.Context, actor *model.User, councilID, 
 			return err
 		}
 		cur.Status, cur.ClosedAt = model.StatusClosed, ptr(tx.Now())
-		ev, err := emit(ctx, tx, &cur.ID, actor.Person(), events.NewRound(events.RoundClosed, cur))
+		ev, err := emit(ctx, tx, cur, actor.Person(), events.NewRound(events.RoundClosed, cur))
 		if err != nil {
 			return err
 		}
@@ -116,6 +116,9 @@ func (s *Service) results(ctx context.Context, tx *store.Tx, r *model.Round, pro
 	}
 	out := make([]model.Result, 0, len(proposals))
 	for _, p := range proposals {
+		if p.WithdrawnAt != nil {
+			continue // withdrawn by its author: not put to the vote
+		}
 		res := model.Result{ProposalID: p.ID, Counts: total[p.ID], Eligible: eligible, ByGroup: map[string]model.GroupResult{}}
 		res.Outcome = outcome(res.Counts, eligible, r.QuorumPercent)
 		for _, g := range model.Groups {

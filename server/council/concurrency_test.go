@@ -49,7 +49,7 @@ func TestVoteBurstWhileClosing(t *testing.T) {
 					defer wg.Done()
 					<-start
 					choice := choices[i%3]
-					_, err := w.Svc.CastVote(ctx, v, p.ID, choice)
+					_, err := w.Svc.CastVote(ctx, v, p.ID, choice, "")
 					mu.Lock()
 					defer mu.Unlock()
 					if err == nil {

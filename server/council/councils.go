@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"time"
 
+	"council/server/events"
 	"council/server/model"
 	"council/server/store"
 )
@@ -66,6 +67,83 @@ func (s *Service) CreateCouncil(ctx context.Context, actor *model.User, in Counc
 		return nil, err
 	}
 	return c, nil
+}
+
+// CouncilUpdate is what an admin (all of it) or the council's moderators (OpenRoundsPublic
+// only) change in a council; nil fields stay as they are.
+type CouncilUpdate struct {
+	Name             *string
+	Description      *string
+	Archived         *bool
+	OpenRoundsPublic *bool
+}
+
+// UpdateCouncil changes a council's settings, as an event of its record. A council is archived
+// only with no round open, and takes no new rounds or members then.
+func (s *Service) UpdateCouncil(ctx context.Context, actor *model.User, councilID int64, in CouncilUpdate) (*model.Council, error) {
+	a, err := s.accessTo(ctx, actor, councilID)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.requireModerator(); err != nil {
+		return nil, err
+	}
+	if !actor.IsAdmin() && (in.Name != nil || in.Description != nil || in.Archived != nil) {
+		return nil, Errorf(CodeForbidden, "Only site administrators may rename or archive a council; its moderators may make its open rounds public.")
+	}
+	c, err := s.st.Council(ctx, itoa(councilID))
+	if err != nil {
+		return nil, translate(err)
+	}
+	applyCouncil(c, in)
+	v := Validation{}
+	checkText(v, "name", c.Name, true, MaxTitle)
+	checkText(v, "description", c.Description, false, MaxBody)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	err = s.inCouncil(ctx, councilID, func(tx *store.Tx) error {
+		if c.Archived {
+			if n, err := tx.CountRounds(ctx, model.StatusOpen); err != nil {
+				return err
+			} else if n > 0 {
+				return FieldError(CodeConflict, "Close the council's open rounds before archiving it.", "archived", FieldInvalid, "a round is open")
+			}
+		}
+		if err := tx.UpdateCouncil(ctx, c); err != nil {
+			return err
+		}
+		_, err := emit(ctx, tx, nil, actor.Person(), events.NewCouncilSettings(c))
+		return err
+	})
+	return c, err
+}
+
+func applyCouncil(c *model.Council, in CouncilUpdate) {
+	if in.Name != nil {
+		c.Name = *in.Name
+	}
+	if in.Description != nil {
+		c.Description = *in.Description
+	}
+	if in.Archived != nil {
+		c.Archived = *in.Archived
+	}
+	if in.OpenRoundsPublic != nil {
+		c.OpenRoundsPublic = *in.OpenRoundsPublic
+	}
+}
+
+// notArchived refuses a new round or member in an archived council.
+func (s *Service) notArchived(ctx context.Context, councilID int64) error {
+	c, err := s.st.Council(ctx, itoa(councilID))
+	if err != nil {
+		return translate(err)
+	}
+	if c.Archived {
+		return Errorf(CodeConflict, "The council is archived: it takes no new rounds or members.")
+	}
+	return nil
 }
 
 // Standing is where a viewer stands in one council.

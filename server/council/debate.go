@@ -78,7 +78,7 @@ func (s *Service) CreateTopic(ctx context.Context, actor *model.User, roundID in
 		if err := tx.CreateTopic(ctx, t); err != nil {
 			return err
 		}
-		_, err := emit(ctx, tx, &r.ID, actor.Person(), events.NewTopic(t))
+		_, err := emit(ctx, tx, r, actor.Person(), events.NewTopic(t))
 		return err
 	})
 	return t, err
@@ -118,7 +118,7 @@ func (s *Service) CreatePost(ctx context.Context, actor *model.User, topicID int
 		if err := tx.CreatePost(ctx, p); err != nil {
 			return err
 		}
-		_, err := emit(ctx, tx, &r.ID, actor.Person(), events.NewPost(events.PostCreated, p))
+		_, err := emit(ctx, tx, r, actor.Person(), events.NewPost(events.PostCreated, p))
 		return err
 	})
 	return p, err
@@ -153,6 +153,9 @@ func (s *Service) EditPost(ctx context.Context, actor *model.User, postID int64,
 	if p.Hidden {
 		return nil, Errorf(CodeForbidden, "A hidden post cannot be edited.")
 	}
+	if p.DeletedAt != nil {
+		return nil, Errorf(CodeConflict, "The post has been deleted.")
+	}
 	v := Validation{}
 	checkText(v, "body", body, true, MaxBody)
 	if err := v.Err(); err != nil {
@@ -167,6 +170,9 @@ func (s *Service) EditPost(ctx context.Context, actor *model.User, postID int64,
 		if cur.Hidden { // hidden while the edit waited for the lock
 			return Errorf(CodeForbidden, "A hidden post cannot be edited.")
 		}
+		if cur.DeletedAt != nil {
+			return Errorf(CodeConflict, "The post has been deleted.")
+		}
 		if err := s.checkWrite(ctx, tx, actor.ID, round, "", len(body)); err != nil {
 			return err
 		}
@@ -174,31 +180,31 @@ func (s *Service) EditPost(ctx context.Context, actor *model.User, postID int64,
 			return err
 		}
 		p = cur
-		_, err = emit(ctx, tx, &r.ID, actor.Person(), events.NewPost(events.PostEdited, p))
+		_, err = emit(ctx, tx, r, actor.Person(), events.NewPost(events.PostEdited, p))
 		return err
 	})
 	return p, err
 }
 
-// HidePost hides a post with a reason (moderators and admins, in any round state but closed).
-func (s *Service) HidePost(ctx context.Context, actor *model.User, postID int64, reason string) (*model.Post, error) {
+// moderatePost runs fn under the council's lock on a post of a round that is not closed (its
+// record no longer changes once it is), for a moderator's action; the body's problems (v) are
+// answered once the moderator is known to be one.
+func (s *Service) moderatePost(ctx context.Context, actor *model.User, postID int64, v Validation, fn func(*store.Tx, *model.Round, *model.Post) error) error {
 	if actor == nil {
-		return nil, errUnauth
+		return errUnauth
 	}
-	p, t, err := s.postAndTopic(ctx, postID)
+	_, t, err := s.postAndTopic(ctx, postID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	r, err := s.moderateRound(ctx, actor, t.RoundID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	v := Validation{}
-	checkText(v, "reason", reason, true, MaxTitle)
 	if err := v.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	err = s.inCouncil(ctx, r.CouncilID, func(tx *store.Tx) error {
+	return s.inCouncil(ctx, r.CouncilID, func(tx *store.Tx) error {
 		cur, err := tx.LockRound(ctx, r.ID)
 		if err != nil {
 			return err
@@ -206,14 +212,87 @@ func (s *Service) HidePost(ctx context.Context, actor *model.User, postID int64,
 		if cur.Status == model.StatusClosed {
 			return Errorf(CodeRoundClosed, "The round is closed; its record no longer changes.")
 		}
-		if p, err = tx.Reader().Post(ctx, postID); err != nil {
+		p, err := tx.Reader().Post(ctx, postID)
+		if err != nil {
 			return err
 		}
+		if p.DeletedAt != nil {
+			return Errorf(CodeConflict, "The post has been deleted by its author.")
+		}
+		return fn(tx, cur, p)
+	})
+}
+
+// HidePost hides a post with a reason (moderators and admins, in any round state but closed).
+func (s *Service) HidePost(ctx context.Context, actor *model.User, postID int64, reason string) (*model.Post, error) {
+	v := Validation{}
+	checkText(v, "reason", reason, true, MaxTitle)
+	var out *model.Post
+	err := s.moderatePost(ctx, actor, postID, v, func(tx *store.Tx, r *model.Round, p *model.Post) error {
 		if err := tx.HidePost(ctx, p, reason, actor.ID); err != nil {
 			return err
 		}
-		_, err = emit(ctx, tx, &r.ID, actor.Person(), events.Hidden{PostID: p.ID, TopicID: p.TopicID, Reason: reason})
+		out = p
+		_, err := emit(ctx, tx, r, actor.Person(), events.Hidden{PostID: p.ID, TopicID: p.TopicID, Reason: reason})
 		return err
 	})
-	return p, err
+	return out, err
+}
+
+// UnhidePost shows a hidden post again (moderators and admins, while the round is not closed).
+func (s *Service) UnhidePost(ctx context.Context, actor *model.User, postID int64) (*model.Post, error) {
+	var out *model.Post
+	err := s.moderatePost(ctx, actor, postID, nil, func(tx *store.Tx, r *model.Round, p *model.Post) error {
+		if !p.Hidden {
+			return Errorf(CodeConflict, "The post is not hidden.")
+		}
+		if err := tx.UnhidePost(ctx, p); err != nil {
+			return err
+		}
+		out = p
+		_, err := emit(ctx, tx, r, actor.Person(), events.NewPostRef(events.PostUnhidden, p))
+		return err
+	})
+	return out, err
+}
+
+// DeletePost lets its author delete a post while the round is open: its place stays in the
+// record, marked deleted by its author, and its text — this version and the earlier ones — is
+// gone, from its events too.
+func (s *Service) DeletePost(ctx context.Context, actor *model.User, postID int64) error {
+	p, t, err := s.postAndTopic(ctx, postID)
+	if err != nil {
+		return err
+	}
+	r, err := s.writableRound(ctx, actor, t.RoundID)
+	if err != nil {
+		return err
+	}
+	if p.Author.ID != actor.ID {
+		return Errorf(CodeForbidden, "Only its author may delete a post.")
+	}
+	return s.inOpenRound(ctx, actor, r, roundNotOpen, func(tx *store.Tx, cur *model.Round, _ *model.Member) error {
+		p, err := tx.Reader().Post(ctx, postID)
+		if err != nil {
+			return err
+		}
+		if p.DeletedAt != nil {
+			return Errorf(CodeConflict, "The post has been deleted already.")
+		}
+		if err := tx.DeletePost(ctx, p); err != nil {
+			return err
+		}
+		_, err = emit(ctx, tx, cur, actor.Person(), events.NewPostRef(events.PostDeleted, p))
+		return err
+	})
+}
+
+// Preview renders Markdown as a post, a topic or a proposal would show it.
+func (s *Service) Preview(body string) (string, error) {
+	v := Validation{}
+	checkText(v, "body", body, false, MaxBody)
+	if err := v.Err(); err != nil {
+		return "", err
+	}
+	return s.md.Render(body), nil
 }

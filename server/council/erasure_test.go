@@ -26,7 +26,7 @@ func TestSecretVotesGoneFromTheSQLiteFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, m := range w.Members {
-		if _, err := w.Svc.CastVote(ctx, m, p.ID, []string{model.ChoiceFor, model.ChoiceAgainst, model.ChoiceAbstain}[i]); err != nil {
+		if _, err := w.Svc.CastVote(ctx, m, p.ID, []string{model.ChoiceFor, model.ChoiceAgainst, model.ChoiceAbstain}[i], ""); err != nil {
 			t.Fatal(err)
 		}
 	}

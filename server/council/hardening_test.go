@@ -60,11 +60,11 @@ func TestSecretBallotWithholdsSmallGroups(t *testing.T) {
 		// On "Few" the citizens vote, and one NGO and one business member; on "Many" everyone.
 		cast := map[string]int{}
 		for _, v := range voters {
-			if _, err := w.Svc.CastVote(ctx, v.user, large.ID, model.ChoiceFor); err != nil {
+			if _, err := w.Svc.CastVote(ctx, v.user, large.ID, model.ChoiceFor, ""); err != nil {
 				t.Fatal(err)
 			}
 			if v.group == model.GroupCitizen || cast[v.group] == 0 {
-				if _, err := w.Svc.CastVote(ctx, v.user, small.ID, model.ChoiceAgainst); err != nil {
+				if _, err := w.Svc.CastVote(ctx, v.user, small.ID, model.ChoiceAgainst, ""); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -145,7 +145,7 @@ func TestVoteEventsCarryNoTallyWhereSecret(t *testing.T) {
 				t.Fatal(err)
 			}
 			w.Events.Drain()
-			if _, err := w.Svc.CastVote(ctx, w.Members[1], p.ID, model.ChoiceAgainst); err != nil {
+			if _, err := w.Svc.CastVote(ctx, w.Members[1], p.ID, model.ChoiceAgainst, ""); err != nil {
 				t.Fatal(err)
 			}
 			if err := w.Svc.WithdrawVote(ctx, w.Members[1], p.ID); err != nil {
@@ -198,7 +198,7 @@ func TestTalliesHiddenUntilTheClose(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tally, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor)
+		tally, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor, "")
 		if err != nil || tally != nil {
 			t.Fatalf("the voter is answered a tally %+v (%v)", tally, err)
 		}
@@ -241,7 +241,7 @@ func TestTalliesHiddenUntilTheClose(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Svc.CastVote(ctx, w.Members[0], p2.ID, model.ChoiceFor); err != nil {
+		if _, err := w.Svc.CastVote(ctx, w.Members[0], p2.ID, model.ChoiceFor, ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := w.Svc.Votes(ctx, w.Admin, p2.ID); code(err) != council.CodeForbidden {
@@ -338,7 +338,7 @@ func TestRecordRenderedAfterTheClose(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor); err != nil {
+		if _, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor, ""); err != nil {
 			t.Fatal(err)
 		}
 		closed, err := w.Svc.CloseRound(ctx, w.Moderator, r.ID, "обобщение")

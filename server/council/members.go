@@ -67,6 +67,9 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, councilID int64
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
+	if err := s.notArchived(ctx, councilID); err != nil {
+		return nil, "", err
+	}
 	token := RandomToken()
 	inv := &model.Invitation{Email: in.Email, Name: in.Name, Role: in.Role, Group: in.Group, Organisation: in.Organisation,
 		ExpiresAt: s.now().UTC().Add(InvitationTTL).Truncate(time.Second)}

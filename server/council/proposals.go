@@ -53,10 +53,89 @@ func (s *Service) CreateProposal(ctx context.Context, actor *model.User, roundID
 		if !cur.TalliesHidden() {
 			p.Tally = &model.Counts{}
 		}
-		_, err = emit(ctx, tx, &roundID, actor.Person(), events.NewProposal(p))
+		_, err = emit(ctx, tx, cur, actor.Person(), events.NewProposal(events.ProposalCreated, p))
 		return err
 	})
 	return p, err
+}
+
+// authorsProposal runs fn under the council's lock on a proposal its author may still change:
+// the actor wrote it, it is not withdrawn, nobody has voted on it, and its round is a draft or
+// open.
+func (s *Service) authorsProposal(ctx context.Context, actor *model.User, proposalID int64, fn func(*store.Tx, *model.Round, *model.Proposal) error) error {
+	if actor == nil {
+		return errUnauth
+	}
+	p, r, a, err := s.proposalRound(ctx, actor, proposalID)
+	if err != nil {
+		return err
+	}
+	if err := a.requireMember(); err != nil {
+		return err
+	}
+	if p.Author.ID != actor.ID {
+		return Errorf(CodeForbidden, "Only its author may change a proposal.")
+	}
+	return s.inCouncil(ctx, r.CouncilID, func(tx *store.Tx) error {
+		cur, err := tx.LockRound(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Status == model.StatusClosed {
+			return errRoundNotOpen
+		}
+		p, err := tx.Reader().Proposal(ctx, proposalID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case p.WithdrawnAt != nil:
+			return Errorf(CodeConflict, "The proposal has been withdrawn.")
+		case p.Voters > 0:
+			return Errorf(CodeConflict, "Somebody has voted on the proposal: it can no longer change.")
+		}
+		return fn(tx, cur, p)
+	})
+}
+
+// EditProposal lets its author change a proposal's title and text before anyone has voted.
+func (s *Service) EditProposal(ctx context.Context, actor *model.User, proposalID int64, title, body string) (*model.Proposal, error) {
+	v := Validation{}
+	checkText(v, "title", title, true, MaxTitle)
+	checkText(v, "body", body, true, MaxBody)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	html := s.md.Render(body)
+	var out *model.Proposal
+	err := s.authorsProposal(ctx, actor, proposalID, func(tx *store.Tx, r *model.Round, p *model.Proposal) error {
+		if err := s.checkWrite(ctx, tx, actor.ID, r, "", len(title)+len(body)); err != nil {
+			return err
+		}
+		p.Title, p.Body, p.BodyHTML = title, body, html
+		if err := tx.EditProposal(ctx, p); err != nil {
+			return err
+		}
+		if r.TalliesHidden() {
+			p.Tally = nil
+		}
+		out = p
+		_, err := emit(ctx, tx, r, actor.Person(), events.NewProposal(events.ProposalEdited, p))
+		return err
+	})
+	return out, err
+}
+
+// WithdrawProposal lets its author take a proposal back before anyone has voted: it stays in
+// the record, marked withdrawn, and is not put to the vote.
+func (s *Service) WithdrawProposal(ctx context.Context, actor *model.User, proposalID int64) error {
+	return s.authorsProposal(ctx, actor, proposalID, func(tx *store.Tx, r *model.Round, p *model.Proposal) error {
+		if err := tx.WithdrawProposal(ctx, p); err != nil {
+			return err
+		}
+		_, err := emit(ctx, tx, r, actor.Person(), events.Withdrawn{ProposalID: p.ID})
+		return err
+	})
 }
 
 // fillProposals sets the viewer's own choices, and hides the tallies of a round that shows
@@ -114,10 +193,14 @@ func voteNotOpen(status string) error {
 	return errRoundNotOpen
 }
 
-// CastVote records a member's vote, or changes it, and returns the proposal's tally (nil
-// while the round hides its tallies). The round's state is checked under the council lock, so
-// a vote either commits before the close (and is counted) or is refused.
-func (s *Service) CastVote(ctx context.Context, actor *model.User, proposalID int64, choice string) (*model.Counts, error) {
+// MaxReason bounds the reason a voter gives beside an open vote.
+const MaxReason = 500
+
+// CastVote records a member's vote, or changes it, with the reason they give (open ballots
+// only), and returns the proposal's tally (nil while the round hides its tallies). The round's
+// state is checked under the council lock, so a vote either commits before the close (and is
+// counted) or is refused.
+func (s *Service) CastVote(ctx context.Context, actor *model.User, proposalID int64, choice, reason string) (*model.Counts, error) {
 	if actor == nil {
 		return nil, errUnauth
 	}
@@ -130,19 +213,28 @@ func (s *Service) CastVote(ctx context.Context, actor *model.User, proposalID in
 	}
 	v := Validation{}
 	checkChoice(v, "choice", choice, model.Choices...)
+	checkText(v, "reason", reason, false, MaxReason)
+	if reason != "" && r.Ballot == model.BallotSecret {
+		v.Add("reason", FieldInvalid, "a secret ballot takes no reason: it would name the voter beside their choice")
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var tally model.Counts
 	var hidden bool
 	err = s.inOpenRound(ctx, actor, r, voteNotOpen, func(tx *store.Tx, cur *model.Round, m *model.Member) error {
+		if now, err := tx.Reader().Proposal(ctx, p.ID); err != nil {
+			return err
+		} else if now.WithdrawnAt != nil {
+			return Errorf(CodeConflict, "The proposal has been withdrawn by its author.")
+		}
 		var err error
-		if tally, err = tx.CastVote(ctx, p.ID, actor.ID, m.Group, choice); err != nil {
+		if tally, err = tx.CastVote(ctx, p.ID, actor.ID, m.Group, choice, reason); err != nil {
 			return err
 		}
 		hidden = cur.TalliesHidden()
-		ev, who := events.NewVote(events.VoteCast, cur, p.ID, tally, actor, choice)
-		_, err = emit(ctx, tx, &cur.ID, who, ev)
+		ev, who := events.NewVote(events.VoteCast, cur, p.ID, tally, actor, choice, reason)
+		_, err = emit(ctx, tx, cur, who, ev)
 		return err
 	})
 	if err != nil || hidden {
@@ -171,8 +263,8 @@ func (s *Service) WithdrawVote(ctx context.Context, actor *model.User, proposalI
 		if !had {
 			return Errorf(CodeNotFound, "You have no vote on this proposal.")
 		}
-		ev, who := events.NewVote(events.VoteWithdrawn, cur, p.ID, tally, actor, "")
-		_, err = emit(ctx, tx, &cur.ID, who, ev)
+		ev, who := events.NewVote(events.VoteWithdrawn, cur, p.ID, tally, actor, "", "")
+		_, err = emit(ctx, tx, cur, who, ev)
 		return err
 	})
 }

@@ -5,7 +5,9 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"council/server/model"
@@ -192,20 +194,40 @@ const PageSize = 20
 // MaxPage is the last page a list answers; past it a page is empty.
 const MaxPage = 100000
 
-// Outcomes searches the closed rounds for the public archive; page counts from 1.
-func (s *Service) Outcomes(ctx context.Context, q string, councilID int64, page int) ([]model.Round, int, error) {
-	if page < 1 {
-		page = 1
-	}
-	limit := PageSize
+// OutcomeFilter is what the public archive asks for: words in the round, its council, when it
+// closed (From inclusive, To exclusive), an outcome one of its proposals reached, a page from 1.
+type OutcomeFilter struct {
+	Q         string
+	CouncilID int64
+	From, To  *time.Time
+	Outcome   string
+	Page      int
+}
+
+// Outcomes searches the closed rounds for the public archive, newest first.
+func (s *Service) Outcomes(ctx context.Context, f OutcomeFilter) ([]model.Round, int, error) {
+	page, limit := max(f.Page, 1), PageSize
 	if page > MaxPage { // nothing is that far back: count, list nothing
 		page, limit = 1, 0
 	}
-	if utf8.RuneCountInString(q) > MaxSearchLength {
-		return nil, 0, Errorf(CodeBadRequest, "The search text is longer than %d characters.", MaxSearchLength)
+	v := Validation{}
+	if utf8.RuneCountInString(f.Q) > MaxSearchLength {
+		v.Add("q", FieldTooLong, fmt.Sprintf("must be at most %d characters", MaxSearchLength))
 	}
-	q = strings.ReplaceAll(q, "\x00", " ") // PostgreSQL refuses NUL in text
-	return s.st.Outcomes(ctx, store.OutcomeQuery{Text: searchTerms(q), CouncilID: councilID, Limit: limit, Offset: (page - 1) * PageSize})
+	if f.Outcome != "" {
+		checkChoice(v, "outcome", f.Outcome, model.OutcomeAdopted, model.OutcomeRejected, model.OutcomeNoQuorum)
+	}
+	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
+		v.Add("to", FieldInvalid, "must come after from")
+	}
+	if err := v.Err(); err != nil {
+		e, _ := AsError(err)
+		e.Code, e.Message = CodeBadRequest, "The archive's filters are not valid."
+		return nil, 0, e
+	}
+	q := strings.ReplaceAll(f.Q, "\x00", " ") // PostgreSQL refuses NUL in text
+	return s.st.Outcomes(ctx, store.OutcomeQuery{Text: searchTerms(q), CouncilID: f.CouncilID, From: f.From, To: f.To,
+		Outcome: f.Outcome, Limit: limit, Offset: (page - 1) * PageSize})
 }
 
 // Search bounds: a longer text is refused; past so many words, or so long a word, the rest is
@@ -234,4 +256,17 @@ func searchTerms(q string) string {
 		}
 	}
 	return strings.Join(words, " ")
+}
+
+// RecordXLSX renders a round's record as a spreadsheet, as the viewer may see it.
+func (s *Service) RecordXLSX(ctx context.Context, viewer *model.User, roundID int64) ([]byte, error) {
+	r, _, err := s.visibleRound(ctx, viewer, roundID)
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.recordInput(ctx, s.st.Reader(), r)
+	if err != nil {
+		return nil, err
+	}
+	return record.Workbook(in)
 }

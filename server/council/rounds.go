@@ -67,13 +67,31 @@ func checkRound(r *model.Round, in RoundInput, now time.Time) error {
 	return v.Err()
 }
 
-// Rounds lists a council's rounds; the public sees closed rounds only.
+// Rounds lists a council's rounds with how many members could vote in the open ones; the
+// public sees closed rounds, and the open ones of a council that made them public.
 func (s *Service) Rounds(ctx context.Context, viewer *model.User, councilID int64) ([]model.Round, error) {
 	a, err := s.accessTo(ctx, viewer, councilID)
 	if err != nil {
 		return nil, err
 	}
-	return s.st.Reader().Rounds(ctx, councilID, !a.canSee())
+	c, err := s.st.Council(ctx, itoa(councilID))
+	if err != nil {
+		return nil, translate(err)
+	}
+	states := []string{model.StatusClosed}
+	switch {
+	case a.canSee():
+		states = append(states, model.StatusOpen, model.StatusDraft)
+	case c.OpenRoundsPublic:
+		states = append(states, model.StatusOpen)
+	}
+	rounds, err := s.st.Reader().Rounds(ctx, councilID, states...)
+	for i := range rounds {
+		if rounds[i].Status != model.StatusClosed {
+			rounds[i].Eligible = c.MemberCount
+		}
+	}
+	return rounds, err
 }
 
 // CreateRound creates a draft round.
@@ -90,18 +108,22 @@ func (s *Service) CreateRound(ctx context.Context, actor *model.User, councilID 
 	if err := checkRound(r, in, s.now()); err != nil {
 		return nil, err
 	}
+	if err := s.notArchived(ctx, councilID); err != nil {
+		return nil, err
+	}
 	err = s.inCouncil(ctx, councilID, func(tx *store.Tx) error {
 		if err := tx.CreateRound(ctx, r); err != nil {
 			return err
 		}
-		_, err := emit(ctx, tx, &r.ID, actor.Person(), events.NewRound(events.RoundCreated, r))
+		_, err := emit(ctx, tx, r, actor.Person(), events.NewRound(events.RoundCreated, r))
 		return err
 	})
 	return r, err
 }
 
-// visibleRound finds a round the viewer may see: closed rounds are public, the others are
-// for the council's members and admins, and do not exist for anybody else.
+// visibleRound finds a round the viewer may see: closed rounds are public, and so are the open
+// rounds of a council that made them public (read-only); the others are for the council's
+// members and admins, and do not exist for anybody else.
 func (s *Service) visibleRound(ctx context.Context, viewer *model.User, roundID int64) (*model.Round, access, error) {
 	r, err := s.st.Reader().Round(ctx, roundID)
 	if err != nil {
@@ -111,10 +133,20 @@ func (s *Service) visibleRound(ctx context.Context, viewer *model.User, roundID 
 	if err != nil {
 		return nil, a, err
 	}
-	if r.Status != model.StatusClosed && !a.canSee() {
-		return nil, a, errNotFound
+	if r.Status == model.StatusClosed || a.canSee() {
+		return r, a, nil
 	}
-	return r, a, nil
+	if r.Status == model.StatusOpen {
+		c, err := s.st.Council(ctx, itoa(r.CouncilID))
+		if err != nil {
+			return nil, a, translate(err)
+		}
+		if c.OpenRoundsPublic {
+			a.publicOpen = true
+			return r, a, nil
+		}
+	}
+	return nil, a, errNotFound
 }
 
 // moderateRound finds a round for a moderator's action.
@@ -132,7 +164,8 @@ func (s *Service) moderateRound(ctx context.Context, actor *model.User, roundID 
 	return r, nil
 }
 
-// UpdateRound edits a draft round.
+// UpdateRound edits a draft round; of an open round only the closing time may change —
+// extended or shortened, still in the future (a round without one gets one).
 func (s *Service) UpdateRound(ctx context.Context, actor *model.User, roundID int64, in RoundInput) (*model.Round, error) {
 	r, err := s.moderateRound(ctx, actor, roundID)
 	if err != nil {
@@ -143,21 +176,44 @@ func (s *Service) UpdateRound(ctx context.Context, actor *model.User, roundID in
 		if err != nil {
 			return err
 		}
-		if cur.Status != model.StatusDraft {
-			return Errorf(CodeConflict, "Only a draft round can be edited.")
-		}
-		in.apply(cur)
-		if err := checkRound(cur, in, tx.Now()); err != nil {
-			return err
+		switch cur.Status {
+		case model.StatusDraft:
+			in.apply(cur)
+			if err := checkRound(cur, in, tx.Now()); err != nil {
+				return err
+			}
+		case model.StatusOpen:
+			if err := rescheduleOpen(cur, in, tx.Now()); err != nil {
+				return err
+			}
+		default:
+			return Errorf(CodeConflict, "A closed round no longer changes.")
 		}
 		if err := tx.UpdateRound(ctx, cur); err != nil {
 			return err
 		}
 		r = cur
-		_, err = emit(ctx, tx, &r.ID, actor.Person(), events.NewRound(events.RoundUpdated, r))
+		_, err = emit(ctx, tx, r, actor.Person(), events.NewRound(events.RoundUpdated, r))
 		return err
 	})
 	return r, err
+}
+
+// rescheduleOpen moves an open round's closing time: the only change an open round takes.
+func rescheduleOpen(r *model.Round, in RoundInput, now time.Time) error {
+	if in.Title != nil || in.Description != nil || in.Ballot != nil || in.QuorumPercent != nil || in.ResultsVisibility != nil {
+		return Errorf(CodeConflict, "Once a round is open only its closing time may change.")
+	}
+	v := Validation{}
+	if in.ClosesAt == nil {
+		v.Add("closes_at", FieldRequired, "give the new closing time")
+	}
+	future(v, "closes_at", in.ClosesAt, now)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	in.apply(r)
+	return nil
 }
 
 // OpenRound opens a draft round for debate and voting.
@@ -188,7 +244,7 @@ func (s *Service) OpenRound(ctx context.Context, actor *model.User, roundID int6
 			return err
 		}
 		r = cur
-		_, err = emit(ctx, tx, &r.ID, actor.Person(), events.NewRound(events.RoundOpened, r))
+		_, err = emit(ctx, tx, r, actor.Person(), events.NewRound(events.RoundOpened, r))
 		return err
 	})
 	return r, err

@@ -40,7 +40,7 @@ func TestRemovedVoterStaysInTheirGroup(t *testing.T) {
 		}
 		for i, m := range w.Members {
 			choice := []string{model.ChoiceFor, model.ChoiceFor, model.ChoiceAgainst}[i]
-			if _, err := w.Svc.CastVote(ctx, m, p.ID, choice); err != nil {
+			if _, err := w.Svc.CastVote(ctx, m, p.ID, choice, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -162,11 +162,11 @@ func TestNoVoteAfterTheDeadline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor); err != nil {
+		if _, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor, ""); err != nil {
 			t.Fatal(err)
 		}
 		w.Clock.Advance(time.Hour) // the deadline, to the microsecond: nothing more goes in
-		if _, err := w.Svc.CastVote(ctx, w.Members[1], p.ID, model.ChoiceFor); code(err) != council.CodeRoundClosed {
+		if _, err := w.Svc.CastVote(ctx, w.Members[1], p.ID, model.ChoiceFor, ""); code(err) != council.CodeRoundClosed {
 			t.Fatalf("vote after the deadline: %v, want round_closed", err)
 		}
 		closed, err := w.Svc.CloseDue(ctx)
@@ -207,11 +207,11 @@ func TestRoundWithHugeProposalsCloses(t *testing.T) {
 		if _, err := w.Svc.CloseRound(ctx, w.Moderator, r.ID, "уникалнаобобщаващадума"); err != nil {
 			t.Fatalf("close: %v", err)
 		}
-		rounds, total, err := w.Svc.Outcomes(ctx, "уникалнаобобщаващадума", 0, 1)
+		rounds, total, err := w.Svc.Outcomes(ctx, council.OutcomeFilter{Q: "уникалнаобобщаващадума"})
 		if err != nil || total != 1 || len(rounds) != 1 {
 			t.Fatalf("search: %d %v", total, err)
 		}
-		if _, total, err := w.Svc.Outcomes(ctx, "", 0, 500000000000000000); err != nil || total != 1 {
+		if _, total, err := w.Svc.Outcomes(ctx, council.OutcomeFilter{Page: 500000000000000000}); err != nil || total != 1 {
 			t.Fatalf("a page far beyond the last: %d %v", total, err)
 		}
 	})

@@ -120,14 +120,26 @@ func (s *Service) inCouncil(ctx context.Context, councilID int64, fn func(*store
 	return nil
 }
 
-// emit appends an event to the council's record, inside its transaction.
-func emit(ctx context.Context, tx *store.Tx, roundID *int64, actor *model.Person, p events.Payload) (model.Event, error) {
+// emit appends an event to the council's record, inside its transaction: about round r, as it
+// stands after the change (nil for an event about the council's members).
+func emit(ctx context.Context, tx *store.Tx, r *model.Round, actor *model.Person, p events.Payload) (model.Event, error) {
 	enc, err := events.Encode(p)
 	if err != nil {
 		return model.Event{}, fmt.Errorf("council: unable to encode %s: %w", p.Type(), err)
 	}
-	return tx.Append(ctx, store.NewEvent{Type: enc.Type, RoundID: roundID, Actor: actor, Data: enc.Data,
-		PostID: enc.PostID, Redacted: enc.Redacted, Evicts: enc.Evicts})
+	ne := store.NewEvent{Type: enc.Type, Actor: actor, Data: enc.Data, PostID: enc.PostID, Redacted: enc.Redacted,
+		Evicts: enc.Evicts, ClosesPublic: enc.ClosesPublic}
+	if r != nil {
+		ne.RoundID = &r.ID
+		ne.Public = publicRound(r, tx.OpenRoundsPublic())
+	}
+	return tx.Append(ctx, ne)
+}
+
+// publicRound reports whether anyone may read a round: once it closed, or while it is open in
+// a council whose open rounds are public.
+func publicRound(r *model.Round, openRoundsPublic bool) bool {
+	return r.Status == model.StatusClosed || (r.Status == model.StatusOpen && openRoundsPublic)
 }
 
 // translate turns store sentinels into the API's errors; anything else stays internal.
@@ -147,6 +159,9 @@ func translate(err error) error {
 type access struct {
 	user   *model.User
 	member *model.Member // nil when the user has no seat
+	// publicOpen: the viewer may read an open round only because the council made its open
+	// rounds public (read-only, following it live with the public).
+	publicOpen bool
 }
 
 func (a access) signedIn() bool { return a.user != nil }

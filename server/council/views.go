@@ -29,7 +29,7 @@ func (s *Service) RoundView(ctx context.Context, viewer *model.User, roundID int
 		return nil, err
 	}
 	v := &RoundView{Round: r, Standing: a.standing()}
-	if r.Status != model.StatusClosed && a.canSee() {
+	if r.Status != model.StatusClosed && (a.canSee() || a.publicOpen) {
 		seq, at, err := s.st.LastEvent(ctx, r.CouncilID)
 		if err != nil {
 			return nil, translate(err)
@@ -38,6 +38,9 @@ func (s *Service) RoundView(ctx context.Context, viewer *model.User, roundID int
 	}
 	if v.Council, err = s.st.Council(ctx, itoa(r.CouncilID)); err != nil {
 		return nil, translate(err)
+	}
+	if r.Status != model.StatusClosed {
+		r.Eligible = v.Council.MemberCount
 	}
 	rd := s.st.Reader()
 	if v.Topics, err = rd.Topics(ctx, r.ID); err != nil {
@@ -80,7 +83,7 @@ func (s *Service) TopicView(ctx context.Context, viewer *model.User, topicID int
 		return nil, err
 	}
 	v := &TopicView{Topic: t, Round: r, Standing: a.standing()}
-	if r.Status != model.StatusClosed && a.canSee() {
+	if r.Status != model.StatusClosed && (a.canSee() || a.publicOpen) {
 		seq, at, err := s.st.LastEvent(ctx, r.CouncilID)
 		if err != nil {
 			return nil, translate(err)
@@ -95,6 +98,87 @@ func (s *Service) TopicView(ctx context.Context, viewer *model.User, topicID int
 	}
 	presentPosts(t.Posts, a.canModerate())
 	return v, nil
+}
+
+// Participation is how a round's members are taking part: per group, how many have voted on
+// at least one of its proposals; and by name, who has not voted on every one — the choice stays
+// secret, taking part does not.
+type Participation struct {
+	Eligible  int
+	Voted     int                     // members who voted on at least one proposal
+	ByGroup   map[string]GroupTurnout // per member group
+	Proposals int                     // proposals put to the vote (withdrawn ones aside)
+	Missing   []MissingVoter          // members who have not voted on every proposal, by name
+}
+
+// GroupTurnout is one group's taking part.
+type GroupTurnout struct {
+	Members int
+	Voted   int
+}
+
+// MissingVoter is a member who has not voted on every proposal, and on which.
+type MissingVoter struct {
+	UserID  int64
+	Name    string
+	Group   string
+	Pending []int64 // the proposals they have not voted on
+}
+
+// Participation reads how the members of a round not yet closed are taking part, for its
+// moderators and admins.
+func (s *Service) Participation(ctx context.Context, viewer *model.User, roundID int64) (*Participation, error) {
+	r, err := s.moderateRound(ctx, viewer, roundID)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status == model.StatusClosed {
+		return nil, Errorf(CodeConflict, "The round is closed: its record lists who took part.")
+	}
+	rd := s.st.Reader()
+	proposals, err := rd.Proposals(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	var open []int64
+	for _, p := range proposals {
+		if p.WithdrawnAt == nil {
+			open = append(open, p.ID)
+		}
+	}
+	members, err := rd.Participation(ctx, r.CouncilID, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &Participation{Eligible: len(members), Proposals: len(open), ByGroup: map[string]GroupTurnout{}}
+	for _, m := range members {
+		g := out.ByGroup[m.Group]
+		g.Members++
+		if len(m.VotedOn) > 0 {
+			g.Voted++
+			out.Voted++
+		}
+		out.ByGroup[m.Group] = g
+		if pending := missing(open, m.VotedOn); len(pending) > 0 {
+			out.Missing = append(out.Missing, MissingVoter{UserID: m.UserID, Name: m.Name, Group: m.Group, Pending: pending})
+		}
+	}
+	return out, nil
+}
+
+// missing lists the ids of all that are not in some.
+func missing(all, some []int64) []int64 {
+	have := map[int64]bool{}
+	for _, id := range some {
+		have[id] = true
+	}
+	var out []int64
+	for _, id := range all {
+		if !have[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // presentPosts blanks the text of hidden posts for a viewer who may not read it.

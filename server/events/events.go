@@ -17,6 +17,7 @@ const (
 	MemberJoined      = "member.joined"
 	MemberLeft        = "member.left"
 	MemberRoleChanged = "member.role_changed"
+	CouncilUpdated    = "council.updated"
 	RoundCreated      = "round.created"
 	RoundUpdated      = "round.updated"
 	RoundOpened       = "round.opened"
@@ -25,14 +26,19 @@ const (
 	PostCreated       = "post.created"
 	PostEdited        = "post.edited"
 	PostHidden        = "post.hidden"
+	PostUnhidden      = "post.unhidden"
+	PostDeleted       = "post.deleted"
 	ProposalCreated   = "proposal.created"
+	ProposalEdited    = "proposal.edited"
+	ProposalWithdrawn = "proposal.withdrawn"
 	VoteCast          = "vote.cast"
 	VoteWithdrawn     = "vote.withdrawn"
 )
 
 // Types lists every event type, in the order the contract names them.
-var Types = []string{MemberJoined, MemberLeft, MemberRoleChanged, RoundCreated, RoundUpdated, RoundOpened,
-	RoundClosed, TopicCreated, PostCreated, PostEdited, PostHidden, ProposalCreated, VoteCast, VoteWithdrawn}
+var Types = []string{MemberJoined, MemberLeft, MemberRoleChanged, CouncilUpdated, RoundCreated, RoundUpdated, RoundOpened,
+	RoundClosed, TopicCreated, PostCreated, PostEdited, PostHidden, PostUnhidden, PostDeleted, ProposalCreated,
+	ProposalEdited, ProposalWithdrawn, VoteCast, VoteWithdrawn}
 
 // Payload is the data of one event: it knows its type.
 type Payload interface {
@@ -48,6 +54,9 @@ type Encoded struct {
 	PostID   *int64
 	Redacted []byte
 	Evicts   int64
+	// Closes says that the event ends what the public could follow: a council's open rounds
+	// stop being public, and the connections of anyone without a seat close.
+	ClosesPublic bool
 }
 
 // Encode writes a payload's JSON and what goes beside it.
@@ -67,6 +76,8 @@ func Encode(p Payload) (Encoded, error) {
 		enc.PostID = &v.ID
 	case Left:
 		enc.Evicts = v.UserID
+	case CouncilSettings:
+		enc.ClosesPublic = !v.OpenRoundsPublic
 	}
 	return enc, nil
 }

@@ -40,6 +40,22 @@ type RoleChanged struct {
 // Type names the event.
 func (RoleChanged) Type() string { return MemberRoleChanged }
 
+// CouncilSettings is council.updated: the council as its admin or moderators left it.
+type CouncilSettings struct {
+	Name             string `json:"name"`
+	Description      string `json:"description"`
+	Archived         bool   `json:"archived"`
+	OpenRoundsPublic bool   `json:"open_rounds_public"`
+}
+
+// Type names the event.
+func (CouncilSettings) Type() string { return CouncilUpdated }
+
+// NewCouncilSettings is the event of a council's settings changed.
+func NewCouncilSettings(c *model.Council) CouncilSettings {
+	return CouncilSettings{Name: c.Name, Description: c.Description, Archived: c.Archived, OpenRoundsPublic: c.OpenRoundsPublic}
+}
+
 // Round is round.created, round.updated, round.opened and round.closed: the round as it stands
 // after the change, with its results once closed.
 type Round struct {
@@ -175,25 +191,45 @@ type Hidden struct {
 // Type names the event.
 func (Hidden) Type() string { return PostHidden }
 
-// Proposal is proposal.created, with its tally (null where the round hides tallies).
-type Proposal struct {
-	ID        int64     `json:"id"`
-	RoundID   int64     `json:"round_id"`
-	TopicID   *int64    `json:"topic_id"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
-	BodyHTML  string    `json:"body_html"`
-	Author    Person    `json:"author"`
-	CreatedAt time.Time `json:"created_at"`
-	Tally     *Counts   `json:"tally"`
+// PostRef is post.unhidden (a moderator showed a hidden post again) and post.deleted (its
+// author deleted it: its place stays, its text is gone from the record, earlier events
+// included).
+type PostRef struct {
+	kind    string
+	PostID  int64 `json:"post_id"`
+	TopicID int64 `json:"topic_id"`
 }
 
 // Type names the event.
-func (Proposal) Type() string { return ProposalCreated }
+func (p PostRef) Type() string { return p.kind }
 
-// NewProposal is the event of a proposal tabled.
-func NewProposal(p *model.Proposal) Proposal {
-	out := Proposal{ID: p.ID, RoundID: p.RoundID, TopicID: p.TopicID, Title: p.Title, Body: p.Body, BodyHTML: p.BodyHTML,
+// NewPostRef is the event of a post unhidden or deleted (typ).
+func NewPostRef(typ string, p *model.Post) PostRef {
+	return PostRef{kind: typ, PostID: p.ID, TopicID: p.TopicID}
+}
+
+// Proposal is proposal.created and proposal.edited, with its tally (null where the round hides
+// tallies).
+type Proposal struct {
+	kind      string
+	ID        int64      `json:"id"`
+	RoundID   int64      `json:"round_id"`
+	TopicID   *int64     `json:"topic_id"`
+	Title     string     `json:"title"`
+	Body      string     `json:"body"`
+	BodyHTML  string     `json:"body_html"`
+	Author    Person     `json:"author"`
+	CreatedAt time.Time  `json:"created_at"`
+	EditedAt  *time.Time `json:"edited_at,omitempty"`
+	Tally     *Counts    `json:"tally"`
+}
+
+// Type names the event.
+func (p Proposal) Type() string { return p.kind }
+
+// NewProposal is the event of a proposal tabled or edited (typ).
+func NewProposal(typ string, p *model.Proposal) Proposal {
+	out := Proposal{kind: typ, EditedAt: p.EditedAt, ID: p.ID, RoundID: p.RoundID, TopicID: p.TopicID, Title: p.Title, Body: p.Body, BodyHTML: p.BodyHTML,
 		Author: Person{ID: p.Author.ID, Name: p.Author.Name}, CreatedAt: p.CreatedAt}
 	if p.Tally != nil {
 		c := counts(*p.Tally)
@@ -201,6 +237,14 @@ func NewProposal(p *model.Proposal) Proposal {
 	}
 	return out
 }
+
+// Withdrawn is proposal.withdrawn: its author took it back before anyone voted on it.
+type Withdrawn struct {
+	ProposalID int64 `json:"proposal_id"`
+}
+
+// Type names the event.
+func (Withdrawn) Type() string { return ProposalWithdrawn }
 
 // Vote is vote.cast and vote.withdrawn. A tally or a choice goes in only where the round shows
 // tallies live and its ballot is open: in a secret ballot, a tally that moves with each vote
@@ -212,15 +256,16 @@ type Vote struct {
 	Tally      *Counts `json:"tally,omitempty"`
 	Voter      *Person `json:"voter,omitempty"`
 	Choice     string  `json:"choice,omitempty"`
+	Reason     string  `json:"reason,omitempty"`
 }
 
 // Type names the event.
 func (v Vote) Type() string { return v.kind }
 
 // NewVote is the event of a vote cast or withdrawn (typ) in round r, with the proposal's new
-// tally; choice is empty for a withdrawal. It also says who the event's actor is: nobody in a
-// secret ballot.
-func NewVote(typ string, r *model.Round, proposalID int64, tally model.Counts, voter *model.User, choice string) (Vote, *model.Person) {
+// tally; choice and reason are empty for a withdrawal. It also says who the event's actor is:
+// nobody in a secret ballot.
+func NewVote(typ string, r *model.Round, proposalID int64, tally model.Counts, voter *model.User, choice, reason string) (Vote, *model.Person) {
 	v := Vote{kind: typ, ProposalID: proposalID, Voters: tally.Voters}
 	if r.Ballot == model.BallotSecret {
 		return v, nil
@@ -228,7 +273,7 @@ func NewVote(typ string, r *model.Round, proposalID int64, tally model.Counts, v
 	actor := voter.Person()
 	if r.ResultsVisibility == model.ResultsLive {
 		c := counts(tally)
-		v.Tally, v.Voter, v.Choice = &c, person(actor), choice
+		v.Tally, v.Voter, v.Choice, v.Reason = &c, person(actor), choice, reason
 	}
 	return v, actor
 }

@@ -322,9 +322,9 @@ func (e *env) scene(t testing.TB, status, ballot string) scene {
 	po, err := w.Svc.CreatePost(ctx, w.Members[0], tp.ID, council.PostInput{Body: "First post"})
 	must(err)
 	s.post = po.ID
-	_, err = w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor)
+	_, err = w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor, "")
 	must(err)
-	_, err = w.Svc.CastVote(ctx, w.Moderator, p.ID, model.ChoiceAgainst)
+	_, err = w.Svc.CastVote(ctx, w.Moderator, p.ID, model.ChoiceAgainst, "")
 	must(err)
 	if status == model.StatusClosed {
 		_, err = w.Svc.CloseRound(ctx, w.Moderator, r.ID, "Closed scene")

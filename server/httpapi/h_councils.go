@@ -44,6 +44,26 @@ func (s *Server) getCouncil(c *fiber.Ctx) error {
 	return c.JSON(newCouncil(cn))
 }
 
+func (s *Server) updateCouncil(c *fiber.Ctx) error {
+	cn, err := s.councilParam(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.requireViewer(c)
+	if err != nil {
+		return err
+	}
+	var in councilUpdateBody
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	updated, err := s.svc.UpdateCouncil(c.UserContext(), u, cn.ID, in.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(newCouncil(updated))
+}
+
 func (s *Server) listMembers(c *fiber.Ctx) error {
 	cn, err := s.councilParam(c)
 	if err != nil {

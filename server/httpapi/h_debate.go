@@ -101,3 +101,42 @@ func (s *Server) hidePost(c *fiber.Ctx) error {
 	}
 	return c.JSON(newPost(p))
 }
+
+func (s *Server) deletePost(c *fiber.Ctx) error {
+	id, err := pathID(c, "post_id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.DeletePost(c.UserContext(), s.viewer(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) unhidePost(c *fiber.Ctx) error {
+	id, err := pathID(c, "post_id")
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.UnhidePost(c.UserContext(), s.viewer(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(newPost(p))
+}
+
+// preview renders Markdown as a post, proposal or topic would show it, for the signed in.
+func (s *Server) preview(c *fiber.Ctx) error {
+	if _, err := s.requireViewer(c); err != nil {
+		return err
+	}
+	var in bodyOnly
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	html, err := s.svc.Preview(in.Body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"body_html": html})
+}

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"council/server/council"
+	"council/web"
 )
 
 func (s *Server) listEvents(c *fiber.Ctx) error {
@@ -116,30 +118,79 @@ func (s *Server) getRecordCSV(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	body = append([]byte("\uFEFF"), body...) // a byte-order mark: spreadsheet programs then read Cyrillic as UTF-8
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="round-%d-results.csv"`, id))
 	return c.Send(body)
 }
 
-func (s *Server) listOutcomes(c *fiber.Ctx) error {
-	page, err := queryInt(c, "page", 1)
+func (s *Server) getRecordXLSX(c *fiber.Ctx) error {
+	id, err := pathID(c, "round_id")
 	if err != nil {
 		return err
 	}
-	if page < 1 || page > council.MaxPage {
-		return council.Errorf(council.CodeBadRequest, "page must be a whole number from 1 to %d.", council.MaxPage)
+	body, err := s.svc.RecordXLSX(c.UserContext(), s.viewer(c), id)
+	if err != nil {
+		return err
 	}
-	var councilID int64
+	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="round-%d-record.xlsx"`, id))
+	return c.Send(body)
+}
+
+func (s *Server) listOutcomes(c *fiber.Ctx) error {
+	f, err := s.outcomeFilter(c)
+	if err != nil {
+		return err
+	}
+	rounds, total, err := s.svc.Outcomes(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"rounds": newRounds(rounds), "page": max(f.Page, 1), "total": total})
+}
+
+// outcomeFilter reads the archive's filters from the query: q, council (id or slug), from and to
+// (dates, YYYY-MM-DD, days in Sofia, to inclusive; or RFC 3339 times), outcome, page.
+func (s *Server) outcomeFilter(c *fiber.Ctx) (council.OutcomeFilter, error) {
+	f := council.OutcomeFilter{Q: c.Query("q"), Outcome: c.Query("outcome")}
+	page, err := queryInt(c, "page", 1)
+	if err != nil {
+		return f, err
+	}
+	if page < 1 || page > council.MaxPage {
+		return f, council.Errorf(council.CodeBadRequest, "page must be a whole number from 1 to %d.", council.MaxPage)
+	}
+	f.Page = int(page)
 	if raw := c.Query("council"); raw != "" {
 		cn, err := s.svc.Council(c.UserContext(), raw)
 		if err != nil {
-			return err
+			return f, err
 		}
-		councilID = cn.ID
+		f.CouncilID = cn.ID
 	}
-	q := c.Query("q")
-	rounds, total, err := s.svc.Outcomes(c.UserContext(), q, councilID, int(page))
+	if f.From, err = queryDay(c, "from", false); err != nil {
+		return f, err
+	}
+	f.To, err = queryDay(c, "to", true)
+	return f, err
+}
+
+// queryDay reads a date (YYYY-MM-DD, a day in Sofia) or an RFC 3339 time; a date read as the
+// end of a range stands for the whole day (the start of the next).
+func queryDay(c *fiber.Ctx, name string, end bool) (*time.Time, error) {
+	raw := c.Query(name)
+	if raw == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		return &t, nil
+	}
+	day, err := time.ParseInLocation("2006-01-02", raw, web.Sofia)
 	if err != nil {
-		return err
+		return nil, council.FieldError(council.CodeBadRequest, fmt.Sprintf("%s must be a date (YYYY-MM-DD).", name), name, council.FieldInvalid, "must be a date")
 	}
-	return c.JSON(fiber.Map{"rounds": newRounds(rounds), "page": page, "total": total})
+	if end {
+		day = day.AddDate(0, 0, 1)
+	}
+	return &day, nil
 }

@@ -111,3 +111,15 @@ func (s *Server) closeRound(c *fiber.Ctx) error {
 	}
 	return c.JSON(roundAnswer(r))
 }
+
+func (s *Server) getParticipation(c *fiber.Ctx) error {
+	id, err := pathID(c, "round_id")
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.Participation(c.UserContext(), s.viewer(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(newParticipation(p))
+}

@@ -26,6 +26,37 @@ func (s *Server) createProposal(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(newProposal(p))
 }
 
+func (s *Server) editProposal(c *fiber.Ctx) error {
+	id, err := pathID(c, "proposal_id")
+	if err != nil {
+		return err
+	}
+	u, err := s.requireViewer(c)
+	if err != nil {
+		return err
+	}
+	var in proposalEditBody
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	p, err := s.svc.EditProposal(c.UserContext(), u, id, in.Title, in.Body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(newProposal(p))
+}
+
+func (s *Server) withdrawProposal(c *fiber.Ctx) error {
+	id, err := pathID(c, "proposal_id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.WithdrawProposal(c.UserContext(), s.viewer(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
 func (s *Server) getProposal(c *fiber.Ctx) error {
 	id, err := pathID(c, "proposal_id")
 	if err != nil {
@@ -51,7 +82,7 @@ func (s *Server) castVote(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	tally, err := s.svc.CastVote(c.UserContext(), u, id, in.Choice)
+	tally, err := s.svc.CastVote(c.UserContext(), u, id, in.Choice, in.Reason)
 	if err != nil {
 		return err
 	}

@@ -39,18 +39,20 @@ type personJSON struct {
 func newPerson(p model.Person) personJSON { return personJSON{ID: p.ID, Name: p.Name} }
 
 type councilJSON struct {
-	ID           int64     `json:"id"`
-	Slug         string    `json:"slug"`
-	Name         string    `json:"name"`
-	Description  string    `json:"description"`
-	Constituency string    `json:"constituency"`
-	MemberCount  int       `json:"member_count"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID               int64     `json:"id"`
+	Slug             string    `json:"slug"`
+	Name             string    `json:"name"`
+	Description      string    `json:"description"`
+	Constituency     string    `json:"constituency"`
+	MemberCount      int       `json:"member_count"`
+	CreatedAt        time.Time `json:"created_at"`
+	Archived         bool      `json:"archived"`
+	OpenRoundsPublic bool      `json:"open_rounds_public"`
 }
 
 func newCouncil(c *model.Council) councilJSON {
 	return councilJSON{ID: c.ID, Slug: c.Slug, Name: c.Name, Description: c.Description, Constituency: c.Constituency,
-		MemberCount: c.MemberCount, CreatedAt: c.CreatedAt}
+		MemberCount: c.MemberCount, CreatedAt: c.CreatedAt, Archived: c.Archived, OpenRoundsPublic: c.OpenRoundsPublic}
 }
 
 func newCouncils(cs []model.Council) []councilJSON {
@@ -134,7 +136,8 @@ type roundJSON struct {
 	OutcomeSummary    string       `json:"outcome_summary"`
 	RecordSHA256      *string      `json:"record_sha256"`
 	CreatedAt         time.Time    `json:"created_at"`
-	Results           []resultJSON `json:"results,omitempty"` // always there, maybe empty, once closed
+	Eligible          *int         `json:"eligible,omitempty"` // the council's members now, while not closed
+	Results           []resultJSON `json:"results,omitempty"`  // always there, maybe empty, once closed
 }
 
 func newRound(r *model.Round) roundJSON {
@@ -144,6 +147,8 @@ func newRound(r *model.Round) roundJSON {
 		CreatedAt: r.CreatedAt}
 	if r.Status == model.StatusClosed {
 		out.Results = newResults(r.Results)
+	} else {
+		out.Eligible = &r.Eligible
 	}
 	return out
 }
@@ -203,29 +208,34 @@ type postJSON struct {
 	EditedAt     *time.Time `json:"edited_at"`
 	Hidden       bool       `json:"hidden"`
 	HiddenReason string     `json:"hidden_reason"`
+	DeletedAt    *time.Time `json:"deleted_at"`
 }
 
 func newPost(p *model.Post) postJSON {
 	return postJSON{ID: p.ID, TopicID: p.TopicID, ReplyTo: p.ReplyTo, Author: newPerson(p.Author), Body: p.Body, BodyHTML: p.BodyHTML,
-		CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Hidden: p.Hidden, HiddenReason: p.HiddenReason}
+		CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Hidden: p.Hidden, HiddenReason: p.HiddenReason, DeletedAt: p.DeletedAt}
 }
 
 type proposalJSON struct {
-	ID        int64       `json:"id"`
-	RoundID   int64       `json:"round_id"`
-	TopicID   *int64      `json:"topic_id"`
-	Title     string      `json:"title"`
-	Body      string      `json:"body"`
-	BodyHTML  string      `json:"body_html"`
-	Author    personJSON  `json:"author"`
-	CreatedAt time.Time   `json:"created_at"`
-	Tally     *countsJSON `json:"tally"` // null while the round hides its tallies
-	MyVote    *string     `json:"my_vote"`
+	ID          int64       `json:"id"`
+	RoundID     int64       `json:"round_id"`
+	TopicID     *int64      `json:"topic_id"`
+	Title       string      `json:"title"`
+	Body        string      `json:"body"`
+	BodyHTML    string      `json:"body_html"`
+	Author      personJSON  `json:"author"`
+	CreatedAt   time.Time   `json:"created_at"`
+	EditedAt    *time.Time  `json:"edited_at"`
+	WithdrawnAt *time.Time  `json:"withdrawn_at"`
+	Tally       *countsJSON `json:"tally"`  // null while the round hides its tallies
+	Voters      int         `json:"voters"` // how many voted on it, shown even when the tally is not
+	MyVote      *string     `json:"my_vote"`
 }
 
 func newProposal(p *model.Proposal) proposalJSON {
 	return proposalJSON{ID: p.ID, RoundID: p.RoundID, TopicID: p.TopicID, Title: p.Title, Body: p.Body, BodyHTML: p.BodyHTML,
-		Author: newPerson(p.Author), CreatedAt: p.CreatedAt, Tally: newCounts(p.Tally), MyVote: p.MyVote}
+		Author: newPerson(p.Author), CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, WithdrawnAt: p.WithdrawnAt,
+		Tally: newCounts(p.Tally), Voters: p.Voters, MyVote: p.MyVote}
 }
 
 // roundDetailJSON is a round with its topics (without posts) and proposals.
@@ -263,13 +273,47 @@ type voterJSON struct {
 type voteJSON struct {
 	Voter  voterJSON `json:"voter"`
 	Choice string    `json:"choice"`
+	Reason string    `json:"reason"`
 	CastAt time.Time `json:"cast_at"`
 }
 
 func newVotes(vs []model.Vote) []voteJSON {
 	out := make([]voteJSON, len(vs))
 	for i, v := range vs {
-		out[i] = voteJSON{Voter: voterJSON{ID: v.Voter.ID, Name: v.Voter.Name, Organisation: v.Voter.Organisation}, Choice: v.Choice, CastAt: v.CastAt}
+		out[i] = voteJSON{Voter: voterJSON{ID: v.Voter.ID, Name: v.Voter.Name, Organisation: v.Voter.Organisation}, Choice: v.Choice,
+			Reason: v.Reason, CastAt: v.CastAt}
+	}
+	return out
+}
+
+type participationJSON struct {
+	Eligible  int                         `json:"eligible"`
+	Voted     int                         `json:"voted"`
+	Proposals int                         `json:"proposals"`
+	ByGroup   map[string]groupTurnoutJSON `json:"by_group"`
+	NotVoted  []missingVoterJSON          `json:"not_voted"`
+}
+
+type groupTurnoutJSON struct {
+	Members int `json:"members"`
+	Voted   int `json:"voted"`
+}
+
+type missingVoterJSON struct {
+	UserID  int64   `json:"user_id"`
+	Name    string  `json:"name"`
+	Group   string  `json:"group"`
+	Pending []int64 `json:"pending"`
+}
+
+func newParticipation(p *council.Participation) participationJSON {
+	out := participationJSON{Eligible: p.Eligible, Voted: p.Voted, Proposals: p.Proposals,
+		ByGroup: map[string]groupTurnoutJSON{}, NotVoted: []missingVoterJSON{}}
+	for g, t := range p.ByGroup {
+		out.ByGroup[g] = groupTurnoutJSON{Members: t.Members, Voted: t.Voted}
+	}
+	for _, m := range p.Missing {
+		out.NotVoted = append(out.NotVoted, missingVoterJSON{UserID: m.UserID, Name: m.Name, Group: m.Group, Pending: m.Pending})
 	}
 	return out
 }

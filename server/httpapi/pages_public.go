@@ -22,7 +22,7 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rounds, _, err := s.svc.Outcomes(ctx, "", 0, 1)
+	rounds, _, err := s.svc.Outcomes(ctx, council.OutcomeFilter{Page: 1})
 	if err != nil {
 		return err
 	}
@@ -35,31 +35,50 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 
 func (s *Server) outcomesPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	q := c.Query("q")
-	page := max(c.QueryInt("page", 1), 1)
-	rounds, total, err := s.svc.Outcomes(ctx, q, 0, page)
-	if err != nil {
-		return err
-	}
 	councils, err := s.svc.Councils(ctx)
 	if err != nil {
 		return err
 	}
-	pagesN := max(int(math.Ceil(float64(total)/float64(council.PageSize))), 1)
-	data := web.OutcomesData{Q: q, Page: page, Pages: pagesN, Total: total, Outcomes: outcomeItems(rounds, councils)}
+	data := web.OutcomesData{Q: c.Query("q"), CouncilSlug: c.Query("council"), From: c.Query("from"),
+		To: c.Query("to"), Outcome: c.Query("outcome"), Councils: councils, Page: 1, Pages: 1}
+	f, err := s.outcomeFilter(c)
+	var rounds []model.Round
+	if err == nil {
+		rounds, data.Total, err = s.svc.Outcomes(ctx, f)
+	}
+	if bad, ok := council.AsError(err); ok && (bad.Code == council.CodeBadRequest || bad.Code == council.CodeValidation || bad.Code == council.CodeNotFound) {
+		// A filter the archive cannot read is said on the page, beside the form kept as typed.
+		data.Invalid = map[string]string{}
+		for field, code := range bad.FieldCodes {
+			data.Invalid[field] = code
+		}
+		if bad.Code == council.CodeNotFound {
+			data.Invalid["council"] = council.FieldInvalid
+		}
+		return s.render(c.Status(statusOf[bad.Code]), "outcomes", s.newPage(c, s.t(c, "outcomes.title"), data))
+	}
+	if err != nil {
+		return err
+	}
+	data.Page = f.Page
+	data.Filtered = f.CouncilID != 0 || f.From != nil || f.To != nil || f.Outcome != ""
+	data.Pages = max(int(math.Ceil(float64(data.Total)/float64(council.PageSize))), 1)
+	data.Outcomes = outcomeItems(rounds, councils)
 	link := func(p int) string {
 		v := url.Values{}
-		if q != "" {
-			v.Set("q", q)
+		for _, k := range []string{"q", "council", "from", "to", "outcome"} {
+			if x := c.Query(k); x != "" {
+				v.Set(k, x)
+			}
 		}
 		v.Set("page", strconv.Itoa(p))
 		return "/outcomes?" + v.Encode()
 	}
-	if page > 1 {
-		data.PrevURL = link(page - 1)
+	if data.Page > 1 {
+		data.PrevURL = link(data.Page - 1)
 	}
-	if page < pagesN {
-		data.NextURL = link(page + 1)
+	if data.Page < data.Pages {
+		data.NextURL = link(data.Page + 1)
 	}
 	return s.render(c, "outcomes", s.newPage(c, s.t(c, "outcomes.title"), data))
 }
@@ -226,7 +245,7 @@ func (s *Server) votePage(c *fiber.Ctx) error {
 	if choice := c.FormValue("choice"); choice == "withdraw" {
 		err = s.svc.WithdrawVote(ctx, viewer, id)
 	} else {
-		_, err = s.svc.CastVote(ctx, viewer, id, choice)
+		_, err = s.svc.CastVote(ctx, viewer, id, choice, c.FormValue("reason"))
 	}
 	if err != nil {
 		return err

@@ -245,7 +245,7 @@ func TestSignInFormWithoutScript(t *testing.T) {
 func TestOutcomePageIsPublic(t *testing.T) {
 	f := newPagesFixture(t)
 	ctx := context.Background()
-	if _, err := f.svc.CastVote(ctx, f.member, f.proposal.ID, model.ChoiceFor); err != nil {
+	if _, err := f.svc.CastVote(ctx, f.member, f.proposal.ID, model.ChoiceFor, ""); err != nil {
 		t.Fatal(err)
 	}
 	post, err := f.svc.CreatePost(ctx, f.member, f.topic.ID, council.PostInput{Body: "Обидно <script>x()</script>"})

@@ -94,4 +94,21 @@ type proposalBody struct {
 
 type voteBody struct {
 	Choice string `json:"choice"`
+	Reason string `json:"reason"`
+}
+
+type councilUpdateBody struct {
+	Name             *string `json:"name"`
+	Description      *string `json:"description"`
+	Archived         *bool   `json:"archived"`
+	OpenRoundsPublic *bool   `json:"open_rounds_public"`
+}
+
+func (b councilUpdateBody) input() council.CouncilUpdate {
+	return council.CouncilUpdate{Name: b.Name, Description: b.Description, Archived: b.Archived, OpenRoundsPublic: b.OpenRoundsPublic}
+}
+
+type proposalEditBody struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
 }

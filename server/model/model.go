@@ -109,6 +109,10 @@ type Council struct {
 	Constituency string
 	MemberCount  int
 	CreatedAt    time.Time
+	// Archived councils are kept for their record and take no new rounds or members.
+	Archived bool
+	// OpenRoundsPublic makes the council's open rounds readable by anyone, live, read-only.
+	OpenRoundsPublic bool
 }
 
 // Member is a user's seat in a council.
@@ -158,6 +162,7 @@ type Round struct {
 	OutcomeSummary    string
 	RecordSHA256      *string // set once the closed round's record is stored
 	CreatedAt         time.Time
+	Eligible          int      // the council's members now (while open), for quorum progress
 	TextBytes         int64    // bytes of text written into the round, edits included
 	ClosedSeq         *int64   // seq of the round.closed event: the round's record ends there
 	Results           []Result // fixed when the round closed
@@ -230,6 +235,7 @@ type Post struct {
 	EditedAt     *time.Time
 	Hidden       bool
 	HiddenReason string
+	DeletedAt    *time.Time // deleted by its author: its place stays, its text is gone
 }
 
 // WrittenAt is when the post's current text was written.
@@ -242,16 +248,19 @@ func (p *Post) WrittenAt() time.Time {
 
 // Proposal is a motion members vote on.
 type Proposal struct {
-	ID        int64
-	RoundID   int64
-	TopicID   *int64
-	Title     string
-	Body      string // Markdown
-	BodyHTML  string // Body rendered and sanitised when written
-	Author    Person
-	CreatedAt time.Time
-	Tally     *Counts // nil while the round hides its tallies
-	MyVote    *string // the viewer's own choice, where the viewer voted
+	ID          int64
+	RoundID     int64
+	TopicID     *int64
+	Title       string
+	Body        string // Markdown
+	BodyHTML    string // Body rendered and sanitised when written
+	Author      Person
+	CreatedAt   time.Time
+	Tally       *Counts // nil while the round hides its tallies
+	Voters      int     // how many voted on it, known even while the tallies are hidden
+	MyVote      *string // the viewer's own choice, where the viewer voted
+	EditedAt    *time.Time
+	WithdrawnAt *time.Time // withdrawn by its author before anyone voted: it stays in the record
 }
 
 // Voter names a member who voted.
@@ -265,6 +274,7 @@ type Voter struct {
 type Vote struct {
 	Voter  Voter
 	Choice string
+	Reason string // why, in the voter's words (open ballots only)
 	CastAt time.Time
 }
 
@@ -281,6 +291,12 @@ type Event struct {
 	// Evicts names the user the event takes out of the council (0: none), so that their live
 	// connections close before it reaches them. Set when the event is appended.
 	Evicts int64
+	// Public says that anyone may read the event: it is about a closed round, or an open round
+	// of a council whose open rounds are public.
+	Public bool
+	// ClosesPublic says that the event ends what the public could follow live (the council's
+	// open rounds stop being public): live connections without a seat close before it.
+	ClosesPublic bool
 }
 
 // RecordFile is a closed round's frozen record: the bytes published, the same bytes

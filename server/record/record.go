@@ -104,20 +104,23 @@ type participant struct {
 type vote struct {
 	Voter  participant `json:"voter"`
 	Choice string      `json:"choice"`
+	Reason string      `json:"reason"`
 	CastAt time.Time   `json:"cast_at"`
 }
 
 type proposal struct {
-	ID        int64     `json:"id"`
-	RoundID   int64     `json:"round_id"`
-	TopicID   *int64    `json:"topic_id"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
-	BodyHTML  string    `json:"body_html"`
-	Author    person    `json:"author"`
-	CreatedAt time.Time `json:"created_at"`
-	Tally     *counts   `json:"tally"`
-	Votes     []vote    `json:"votes,omitempty"`
+	ID          int64      `json:"id"`
+	RoundID     int64      `json:"round_id"`
+	TopicID     *int64     `json:"topic_id"`
+	Title       string     `json:"title"`
+	Body        string     `json:"body"`
+	BodyHTML    string     `json:"body_html"`
+	Author      person     `json:"author"`
+	CreatedAt   time.Time  `json:"created_at"`
+	EditedAt    *time.Time `json:"edited_at"`
+	WithdrawnAt *time.Time `json:"withdrawn_at"`
+	Tally       *counts    `json:"tally"`
+	Votes       []vote     `json:"votes,omitempty"`
 }
 
 type topic struct {
@@ -143,6 +146,7 @@ type post struct {
 	EditedAt     *time.Time `json:"edited_at"`
 	Hidden       bool       `json:"hidden"`
 	HiddenReason string     `json:"hidden_reason"`
+	DeletedAt    *time.Time `json:"deleted_at"`
 }
 
 func build(in Input) (document, error) {
@@ -192,14 +196,14 @@ func newResult(r model.Result) result {
 
 func newProposal(p model.Proposal, votes []model.Vote) proposal {
 	out := proposal{ID: p.ID, RoundID: p.RoundID, TopicID: p.TopicID, Title: p.Title, Body: p.Body, BodyHTML: p.BodyHTML,
-		Author: person{ID: p.Author.ID, Name: p.Author.Name}, CreatedAt: p.CreatedAt}
+		Author: person{ID: p.Author.ID, Name: p.Author.Name}, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, WithdrawnAt: p.WithdrawnAt}
 	if p.Tally != nil {
 		c := newCounts(*p.Tally)
 		out.Tally = &c
 	}
 	for _, v := range votes {
 		out.Votes = append(out.Votes, vote{Voter: participant{ID: v.Voter.ID, Name: v.Voter.Name, Organisation: v.Voter.Organisation},
-			Choice: v.Choice, CastAt: v.CastAt})
+			Choice: v.Choice, Reason: v.Reason, CastAt: v.CastAt})
 	}
 	return out
 }
@@ -209,7 +213,8 @@ func newTopic(t model.Topic) topic {
 		Author: person{ID: t.Author.ID, Name: t.Author.Name}, CreatedAt: t.CreatedAt, PostCount: t.PostCount, Posts: []post{}}
 	for _, p := range t.Posts {
 		out.Posts = append(out.Posts, post{ID: p.ID, TopicID: p.TopicID, ReplyTo: p.ReplyTo, Author: person{ID: p.Author.ID, Name: p.Author.Name},
-			Body: p.Body, BodyHTML: p.BodyHTML, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Hidden: p.Hidden, HiddenReason: p.HiddenReason})
+			Body: p.Body, BodyHTML: p.BodyHTML, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Hidden: p.Hidden, HiddenReason: p.HiddenReason,
+			DeletedAt: p.DeletedAt})
 	}
 	return out
 }

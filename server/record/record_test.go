@@ -27,8 +27,9 @@ func at(s string) time.Time {
 
 func ptr[T any](v T) *T { return &v }
 
-// fixedRound is a closed round with everything a record holds: an open ballot's named votes,
-// a withheld group split, a hidden post, an edited one, a reply, and its events.
+// fixedRound is a closed round with everything a record holds: an open ballot's named votes
+// with a reason, a withheld group split, a withdrawn proposal, a hidden post, an edited one, a
+// deleted one, a reply, and its events.
 func fixedRound(t *testing.T) record.Input {
 	t.Helper()
 	closed := at("2026-11-20T16:00:00Z")
@@ -51,19 +52,23 @@ func fixedRound(t *testing.T) record.Input {
 	p11 := model.Proposal{ID: 11, RoundID: 7, TopicID: ptr(int64(21)), Title: "Сряда до 19 ч.", Body: "Всяка **сряда**.",
 		BodyHTML: "<p>Всяка <strong>сряда</strong>.</p>\n", Author: maria, CreatedAt: at("2026-11-10T10:00:00Z"),
 		Tally: &model.Counts{For: 2, Against: 1, Voters: 3}}
+	p13 := model.Proposal{ID: 13, RoundID: 7, Title: "Неделя", Body: "Неделя.", BodyHTML: "<p>Неделя.</p>\n", Author: ivan,
+		CreatedAt: at("2026-11-11T10:00:00Z"), EditedAt: ptr(at("2026-11-11T10:10:00Z")), WithdrawnAt: ptr(at("2026-11-11T11:00:00Z")),
+		Tally: &model.Counts{}}
 	p12 := model.Proposal{ID: 12, RoundID: 7, Title: "Събота", Body: "Събота 9–12 ч.", BodyHTML: "<p>Събота 9–12 ч.</p>\n",
 		Author: ivan, CreatedAt: at("2026-11-11T10:00:00Z"), Tally: &model.Counts{Abstain: 1, Voters: 1}}
 	posts := []model.Post{
 		{ID: 31, TopicID: 21, Author: maria, Body: "Сряда е удобна.", BodyHTML: "<p>Сряда е удобна.</p>\n", CreatedAt: at("2026-11-10T11:00:00Z"),
 			EditedAt: ptr(at("2026-11-10T11:05:00Z"))},
 		{ID: 32, TopicID: 21, ReplyTo: ptr(int64(31)), Author: ivan, CreatedAt: at("2026-11-10T12:00:00Z"), Hidden: true, HiddenReason: "Лични данни"},
+		{ID: 33, TopicID: 21, Author: ivan, CreatedAt: at("2026-11-10T13:00:00Z"), DeletedAt: ptr(at("2026-11-10T13:30:00Z"))},
 	}
 	topic := model.Topic{ID: 21, RoundID: 7, Title: "Кой ден?", Body: "Да изберем ден.", BodyHTML: "<p>Да изберем ден.</p>\n",
-		Author: maria, CreatedAt: at("2026-11-10T10:30:00Z"), PostCount: 2, Posts: posts}
-	vote, _ := events.NewVote(events.VoteCast, &r, 11, model.Counts{For: 1, Voters: 1}, &model.User{ID: 3, Name: "Мария Петрова"}, model.ChoiceFor)
-	return record.Input{Round: r, Proposals: []model.Proposal{p11, p12},
+		Author: maria, CreatedAt: at("2026-11-10T10:30:00Z"), PostCount: 3, Posts: posts}
+	vote, _ := events.NewVote(events.VoteCast, &r, 11, model.Counts{For: 1, Voters: 1}, &model.User{ID: 3, Name: "Мария Петрова"}, model.ChoiceFor, "Удобно след работа.")
+	return record.Input{Round: r, Proposals: []model.Proposal{p11, p12, p13},
 		Votes: map[int64][]model.Vote{11: {
-			{Voter: model.Voter{ID: 3, Name: "Мария Петрова", Organisation: ""}, Choice: model.ChoiceFor, CastAt: at("2026-11-12T08:00:00Z")},
+			{Voter: model.Voter{ID: 3, Name: "Мария Петрова", Organisation: ""}, Choice: model.ChoiceFor, Reason: "Удобно след работа.", CastAt: at("2026-11-12T08:00:00Z")},
 			{Voter: model.Voter{ID: 4, Name: "Иван Колев", Organisation: "Сдружение „Перущица“"}, Choice: model.ChoiceAgainst, CastAt: at("2026-11-12T09:00:00Z")},
 		}},
 		Participants: []model.Voter{{ID: 4, Name: "Иван Колев", Organisation: "Сдружение „Перущица“"}, {ID: 3, Name: "Мария Петрова"}},

@@ -51,6 +51,25 @@ func (s *Store) CreateCouncil(ctx context.Context, c *model.Council, at time.Tim
 	return nil
 }
 
+// UpdateCouncil writes the transaction's council's editable fields: name, description,
+// archived, open rounds public.
+func (t *Tx) UpdateCouncil(ctx context.Context, c *model.Council) error {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE councils SET name = ?, description = ?, archived = ?, open_rounds_public = ?
+		WHERE id = ?`), c.Name, c.Description, c.Archived, c.OpenRoundsPublic, t.councilID)
+	if err != nil {
+		return fmt.Errorf("store: unable to update council: %w", err)
+	}
+	t.public = c.OpenRoundsPublic
+	return nil
+}
+
+// CountRounds counts the transaction's council's rounds in a state.
+func (t *Tx) CountRounds(ctx context.Context, status string) (int, error) {
+	var n int
+	err := t.tx.GetContext(ctx, &n, t.store.rebind(`SELECT COUNT(*) FROM rounds WHERE council_id = ? AND status = ?`), t.councilID, status)
+	return n, err
+}
+
 // Members lists a council's members, moderators first, then by name.
 func (s *Store) Members(ctx context.Context, councilID int64) ([]model.Member, error) {
 	var rows []memberRow

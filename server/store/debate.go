@@ -55,6 +55,51 @@ func (t *Tx) HidePost(ctx context.Context, p *model.Post, reason string, by int6
 	return nil
 }
 
+// DeletePost marks a post deleted by its author and erases its text, and every earlier version
+// of it: its place stays.
+func (t *Tx) DeletePost(ctx context.Context, p *model.Post) error {
+	if _, err := t.tx.ExecContext(ctx, t.store.rebind(`DELETE FROM post_versions WHERE post_id = ?`), p.ID); err != nil {
+		return fmt.Errorf("store: unable to erase post versions: %w", err)
+	}
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE posts SET body = '', body_html = '', deleted_at = ? WHERE id = ?`), t.now, p.ID)
+	if err != nil {
+		return fmt.Errorf("store: unable to delete post: %w", err)
+	}
+	p.Body, p.BodyHTML, p.DeletedAt = "", "", &t.now
+	return nil
+}
+
+// UnhidePost shows a hidden post again.
+func (t *Tx) UnhidePost(ctx context.Context, p *model.Post) error {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE posts SET hidden = ?, hidden_reason = '', hidden_by = NULL WHERE id = ?`), false, p.ID)
+	if err != nil {
+		return fmt.Errorf("store: unable to unhide post: %w", err)
+	}
+	p.Hidden, p.HiddenReason = false, ""
+	return nil
+}
+
+// EditProposal writes a proposal's new title and text.
+func (t *Tx) EditProposal(ctx context.Context, p *model.Proposal) error {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE proposals SET title = ?, body = ?, body_html = ?, edited_at = ? WHERE id = ?`),
+		p.Title, p.Body, p.BodyHTML, t.now, p.ID)
+	if err != nil {
+		return fmt.Errorf("store: unable to edit proposal: %w", err)
+	}
+	p.EditedAt = &t.now
+	return nil
+}
+
+// WithdrawProposal marks a proposal withdrawn by its author.
+func (t *Tx) WithdrawProposal(ctx context.Context, p *model.Proposal) error {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE proposals SET withdrawn_at = ? WHERE id = ?`), t.now, p.ID)
+	if err != nil {
+		return fmt.Errorf("store: unable to withdraw proposal: %w", err)
+	}
+	p.WithdrawnAt = &t.now
+	return nil
+}
+
 // CreateProposal inserts a proposal.
 func (t *Tx) CreateProposal(ctx context.Context, p *model.Proposal) error {
 	p.CreatedAt = t.now
@@ -66,12 +111,12 @@ func (t *Tx) CreateProposal(ctx context.Context, p *model.Proposal) error {
 	return nil
 }
 
-// CastVote records or changes a member's vote, with the group the member sits in, and
-// returns the proposal's new tally.
-func (t *Tx) CastVote(ctx context.Context, proposalID, userID int64, group, choice string) (model.Counts, error) {
-	_, err := t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO votes (proposal_id, user_id, grp, choice, cast_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (proposal_id, user_id) DO UPDATE SET grp = excluded.grp, choice = excluded.choice, cast_at = excluded.cast_at`),
-		proposalID, userID, group, choice, t.now)
+// CastVote records or changes a member's vote, with the group the member sits in and the
+// reason they give, and returns the proposal's new tally.
+func (t *Tx) CastVote(ctx context.Context, proposalID, userID int64, group, choice, reason string) (model.Counts, error) {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO votes (proposal_id, user_id, grp, choice, reason, cast_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (proposal_id, user_id) DO UPDATE SET grp = excluded.grp, choice = excluded.choice, reason = excluded.reason, cast_at = excluded.cast_at`),
+		proposalID, userID, group, choice, reason, t.now)
 	if err != nil {
 		return model.Counts{}, fmt.Errorf("store: unable to cast vote: %w", err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -49,13 +50,12 @@ func (r *Reader) rounds(ctx context.Context, query string, args ...any) ([]model
 	return out, nil
 }
 
-// Rounds lists a council's rounds, newest first; closedOnly keeps the public ones.
-func (r *Reader) Rounds(ctx context.Context, councilID int64, closedOnly bool) ([]model.Round, error) {
-	q := `SELECT ` + roundColumns + ` FROM rounds WHERE council_id = ?`
+// Rounds lists a council's rounds in the given states, newest first.
+func (r *Reader) Rounds(ctx context.Context, councilID int64, states ...string) ([]model.Round, error) {
+	q := `SELECT ` + roundColumns + ` FROM rounds WHERE council_id = ? AND status IN (?` + strings.Repeat(", ?", max(len(states)-1, 0)) + `)`
 	args := []any{councilID}
-	if closedOnly {
-		q += ` AND status = ?`
-		args = append(args, model.StatusClosed)
+	for _, st := range states {
+		args = append(args, st)
 	}
 	return r.rounds(ctx, q+` ORDER BY created_at DESC, id DESC`, args...)
 }
@@ -152,20 +152,60 @@ type voteRow struct {
 	Name         string    `db:"name"`
 	Organisation string    `db:"organisation"`
 	Choice       string    `db:"choice"`
+	Reason       string    `db:"reason"`
 	CastAt       time.Time `db:"cast_at"`
 }
 
 // Votes lists the named votes on a proposal, in the order they were cast.
 func (r *Reader) Votes(ctx context.Context, proposalID int64) ([]model.Vote, error) {
 	var rows []voteRow
-	err := sqlx.SelectContext(ctx, r.q, &rows, r.rebind(`SELECT u.id, u.name, u.organisation, v.choice, v.cast_at
+	err := sqlx.SelectContext(ctx, r.q, &rows, r.rebind(`SELECT u.id, u.name, u.organisation, v.choice, v.reason, v.cast_at
 		FROM votes v JOIN users u ON u.id = v.user_id WHERE v.proposal_id = ? ORDER BY v.cast_at, u.id`), proposalID)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list votes: %w", err)
 	}
 	return mapRows(rows, func(v *voteRow) model.Vote {
-		return model.Vote{Voter: model.Voter{ID: v.ID, Name: v.Name, Organisation: v.Organisation}, Choice: v.Choice, CastAt: v.CastAt.UTC()}
+		return model.Vote{Voter: model.Voter{ID: v.ID, Name: v.Name, Organisation: v.Organisation}, Choice: v.Choice,
+			Reason: v.Reason, CastAt: v.CastAt.UTC()}
 	}), nil
+}
+
+// Participation is one member's taking part in a round: the proposals they voted on.
+type Participation struct {
+	UserID  int64
+	Name    string
+	Group   string
+	VotedOn []int64
+}
+
+// Participation lists the council's members with the proposals of the round (withdrawn ones
+// aside) each has voted on — never how.
+func (r *Reader) Participation(ctx context.Context, councilID, roundID int64) ([]Participation, error) {
+	var rows []struct {
+		UserID     int64  `db:"user_id"`
+		Name       string `db:"name"`
+		Group      string `db:"grp"`
+		ProposalID *int64 `db:"proposal_id"`
+	}
+	err := sqlx.SelectContext(ctx, r.q, &rows, r.rebind(`SELECT m.user_id, u.name, m.grp, v.proposal_id
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		LEFT JOIN votes v ON v.user_id = m.user_id
+			AND v.proposal_id IN (SELECT id FROM proposals WHERE round_id = ? AND withdrawn_at IS NULL)
+		WHERE m.council_id = ? ORDER BY u.name, m.user_id, v.proposal_id`), roundID, councilID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read participation: %w", err)
+	}
+	var out []Participation
+	for _, row := range rows {
+		if len(out) == 0 || out[len(out)-1].UserID != row.UserID {
+			out = append(out, Participation{UserID: row.UserID, Name: row.Name, Group: row.Group})
+		}
+		if row.ProposalID != nil {
+			last := &out[len(out)-1]
+			last.VotedOn = append(last.VotedOn, *row.ProposalID)
+		}
+	}
+	return out, nil
 }
 
 // Participants lists the members who voted in a closed round.

@@ -89,8 +89,8 @@ func (t *Tx) CloseRound(ctx context.Context, r *model.Round, searchText string) 
 		return err
 	}
 	_, err = t.tx.ExecContext(ctx, t.store.rebind(`UPDATE rounds SET status = ?, closed_at = ?, outcome_summary = ?,
-		results = ?, search_text = ?, closed_seq = ? WHERE id = ?`),
-		r.Status, r.ClosedAt, r.OutcomeSummary, string(results), strings.ToLower(searchText), r.ClosedSeq, r.ID)
+		results = ?, outcomes = ?, search_text = ?, closed_seq = ? WHERE id = ?`),
+		r.Status, r.ClosedAt, r.OutcomeSummary, string(results), outcomeList(r.Results), strings.ToLower(searchText), r.ClosedSeq, r.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to close round: %w", err)
 	}
@@ -100,6 +100,23 @@ func (t *Tx) CloseRound(ctx context.Context, r *model.Round, searchText string) 
 		return fmt.Errorf("store: unable to record participants: %w", err)
 	}
 	return nil
+}
+
+// outcomeList is what the archive filters a closed round's outcomes by: each outcome its
+// proposals reached, between commas (",adopted,no_quorum,").
+func outcomeList(results []model.Result) string {
+	seen := map[string]bool{}
+	list := ","
+	for _, r := range results {
+		if !seen[r.Outcome] {
+			seen[r.Outcome] = true
+			list += r.Outcome + ","
+		}
+	}
+	if list == "," {
+		return ""
+	}
+	return list
 }
 
 // EraseVotes deletes the link between each voter and their choice on a round's proposals.
@@ -200,6 +217,8 @@ func (s *Store) DueRounds(ctx context.Context, at time.Time) ([]model.Round, err
 type OutcomeQuery struct {
 	Text      string // words, all of which a round must hold
 	CouncilID int64
+	From, To  *time.Time // closed at or after From, before To
+	Outcome   string     // one of its proposals reached it
 	Limit     int
 	Offset    int
 }
@@ -212,6 +231,18 @@ func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]model.Round, in
 	if q.CouncilID > 0 {
 		where = append(where, `council_id = ?`)
 		args = append(args, q.CouncilID)
+	}
+	if q.From != nil {
+		where = append(where, `closed_at >= ?`)
+		args = append(args, q.From.UTC())
+	}
+	if q.To != nil {
+		where = append(where, `closed_at < ?`)
+		args = append(args, q.To.UTC())
+	}
+	if q.Outcome != "" {
+		where = append(where, `outcomes LIKE ?`)
+		args = append(args, "%,"+q.Outcome+",%")
 	}
 	words := strings.Fields(strings.ToLower(q.Text))
 	if len(words) > 0 {

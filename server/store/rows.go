@@ -36,14 +36,17 @@ type councilRow struct {
 	Constituency string    `db:"constituency"`
 	MemberCount  int       `db:"member_count"`
 	CreatedAt    time.Time `db:"created_at"`
+	Archived     bool      `db:"archived"`
+	OpenPublic   bool      `db:"open_rounds_public"`
 }
 
-const councilColumns = `c.id, c.slug, c.name, c.description, c.constituency, c.created_at,
+const councilColumns = `c.id, c.slug, c.name, c.description, c.constituency, c.created_at, c.archived, c.open_rounds_public,
 	(SELECT COUNT(*) FROM memberships m WHERE m.council_id = c.id) AS member_count`
 
 func (r *councilRow) model() model.Council {
 	return model.Council{ID: r.ID, Slug: r.Slug, Name: r.Name, Description: r.Description,
-		Constituency: r.Constituency, MemberCount: r.MemberCount, CreatedAt: r.CreatedAt.UTC()}
+		Constituency: r.Constituency, MemberCount: r.MemberCount, CreatedAt: r.CreatedAt.UTC(),
+		Archived: r.Archived, OpenRoundsPublic: r.OpenPublic}
 }
 
 type memberRow struct {
@@ -205,40 +208,44 @@ type postRow struct {
 	EditedAt     *time.Time `db:"edited_at"`
 	Hidden       bool       `db:"hidden"`
 	HiddenReason string     `db:"hidden_reason"`
+	DeletedAt    *time.Time `db:"deleted_at"`
 }
 
 const postColumns = `p.id, p.topic_id, p.reply_to, p.author_id, u.name AS author_name, p.body, p.body_html,
-	p.created_at, p.edited_at, p.hidden, p.hidden_reason`
+	p.created_at, p.edited_at, p.hidden, p.hidden_reason, p.deleted_at`
 
 func (r *postRow) model() model.Post {
 	return model.Post{ID: r.ID, TopicID: r.TopicID, ReplyTo: r.ReplyTo, Author: model.Person{ID: r.AuthorID, Name: r.AuthorName},
 		Body: r.Body, BodyHTML: deref(r.BodyHTML), CreatedAt: r.CreatedAt.UTC(), EditedAt: utcPtr(r.EditedAt),
-		Hidden: r.Hidden, HiddenReason: r.HiddenReason}
+		Hidden: r.Hidden, HiddenReason: r.HiddenReason, DeletedAt: utcPtr(r.DeletedAt)}
 }
 
 type proposalRow struct {
-	ID           int64     `db:"id"`
-	RoundID      int64     `db:"round_id"`
-	TopicID      *int64    `db:"topic_id"`
-	Title        string    `db:"title"`
-	Body         string    `db:"body"`
-	BodyHTML     *string   `db:"body_html"`
-	AuthorID     int64     `db:"author_id"`
-	AuthorName   string    `db:"author_name"`
-	CreatedAt    time.Time `db:"created_at"`
-	VotesFor     int       `db:"votes_for"`
-	VotesAgainst int       `db:"votes_against"`
-	VotesAbstain int       `db:"votes_abstain"`
+	ID           int64      `db:"id"`
+	RoundID      int64      `db:"round_id"`
+	TopicID      *int64     `db:"topic_id"`
+	Title        string     `db:"title"`
+	Body         string     `db:"body"`
+	BodyHTML     *string    `db:"body_html"`
+	AuthorID     int64      `db:"author_id"`
+	AuthorName   string     `db:"author_name"`
+	CreatedAt    time.Time  `db:"created_at"`
+	VotesFor     int        `db:"votes_for"`
+	VotesAgainst int        `db:"votes_against"`
+	VotesAbstain int        `db:"votes_abstain"`
+	EditedAt     *time.Time `db:"edited_at"`
+	WithdrawnAt  *time.Time `db:"withdrawn_at"`
 }
 
 const proposalColumns = `p.id, p.round_id, p.topic_id, p.title, p.body, p.body_html, p.author_id, u.name AS author_name,
-	p.created_at, p.votes_for, p.votes_against, p.votes_abstain`
+	p.created_at, p.votes_for, p.votes_against, p.votes_abstain, p.edited_at, p.withdrawn_at`
 
 func (r *proposalRow) model() model.Proposal {
+	voters := r.VotesFor + r.VotesAgainst + r.VotesAbstain
 	return model.Proposal{ID: r.ID, RoundID: r.RoundID, TopicID: r.TopicID, Title: r.Title, Body: r.Body,
 		BodyHTML: deref(r.BodyHTML), Author: model.Person{ID: r.AuthorID, Name: r.AuthorName}, CreatedAt: r.CreatedAt.UTC(),
-		Tally: &model.Counts{For: r.VotesFor, Against: r.VotesAgainst, Abstain: r.VotesAbstain,
-			Voters: r.VotesFor + r.VotesAgainst + r.VotesAbstain}}
+		Tally:  &model.Counts{For: r.VotesFor, Against: r.VotesAgainst, Abstain: r.VotesAbstain, Voters: voters},
+		Voters: voters, EditedAt: utcPtr(r.EditedAt), WithdrawnAt: utcPtr(r.WithdrawnAt)}
 }
 
 type eventRow struct {
@@ -250,10 +257,11 @@ type eventRow struct {
 	ActorID   *int64    `db:"actor_id"`
 	ActorName *string   `db:"actor_name"`
 	Data      string    `db:"data"`
+	Public    bool      `db:"public"`
 }
 
 func (r *eventRow) model() model.Event {
-	ev := model.Event{Seq: r.Seq, CouncilID: r.CouncilID, RoundID: r.RoundID, Type: r.Type, At: r.At.UTC(), Data: []byte(r.Data)}
+	ev := model.Event{Seq: r.Seq, CouncilID: r.CouncilID, RoundID: r.RoundID, Type: r.Type, At: r.At.UTC(), Data: []byte(r.Data), Public: r.Public}
 	if r.ActorID != nil {
 		ev.Actor = &model.Person{ID: *r.ActorID, Name: deref(r.ActorName)}
 	}

@@ -21,6 +21,7 @@ type Tx struct {
 	lastSeq   int64
 	now       time.Time
 	events    []model.Event
+	public    bool // the council's open rounds are public
 }
 
 // InCouncil runs fn in a transaction that holds councilID's sequence lock and returns the
@@ -34,13 +35,18 @@ func (s *Store) InCouncil(ctx context.Context, councilID int64, now func() time.
 	}
 	defer tx.Rollback()
 	t := &Tx{tx: tx, store: s, councilID: councilID}
-	lock := `SELECT last_seq FROM councils WHERE id = ?`
+	lock := `SELECT last_seq, open_rounds_public FROM councils WHERE id = ?`
 	if s.dialect == "postgres" {
 		lock += ` FOR UPDATE`
 	}
-	if err := tx.GetContext(ctx, &t.lastSeq, s.rebind(lock), councilID); err != nil {
+	var row struct {
+		LastSeq int64 `db:"last_seq"`
+		Public  bool  `db:"open_rounds_public"`
+	}
+	if err := tx.GetContext(ctx, &row, s.rebind(lock), councilID); err != nil {
 		return nil, notFound(err)
 	}
+	t.lastSeq, t.public = row.LastSeq, row.Public
 	t.now = stamp(now())
 	if err := fn(t); err != nil {
 		return nil, err
@@ -62,23 +68,28 @@ func (t *Tx) Now() time.Time { return t.now }
 // CouncilID is the council whose lock the transaction holds.
 func (t *Tx) CouncilID() int64 { return t.councilID }
 
+// OpenRoundsPublic reports whether the council's open rounds are public, as the lock read it.
+func (t *Tx) OpenRoundsPublic() bool { return t.public }
+
 // NewEvent is an event to append: its type and encoded payload, and, for an event that carries
 // a post's text, the post and the payload as it reads once the post is hidden.
 type NewEvent struct {
-	Type     string
-	RoundID  *int64
-	Actor    *model.Person
-	Data     []byte
-	PostID   *int64
-	Redacted []byte
-	Evicts   int64 // passed through to the committed event
+	Type         string
+	RoundID      *int64
+	Actor        *model.Person
+	Data         []byte
+	PostID       *int64
+	Redacted     []byte
+	Evicts       int64 // passed through to the committed event
+	Public       bool  // passed through to the committed event
+	ClosesPublic bool  // passed through to the committed event
 }
 
 // Append writes an event to the council's record with the next seq.
 func (t *Tx) Append(ctx context.Context, ne NewEvent) (model.Event, error) {
 	t.lastSeq++
 	ev := model.Event{Seq: t.lastSeq, CouncilID: t.councilID, RoundID: ne.RoundID, Type: ne.Type, At: t.now,
-		Actor: ne.Actor, Data: ne.Data, Evicts: ne.Evicts}
+		Actor: ne.Actor, Data: ne.Data, Evicts: ne.Evicts, Public: ne.Public, ClosesPublic: ne.ClosesPublic}
 	var actorID *int64
 	var actorName *string
 	if ne.Actor != nil {
@@ -100,19 +111,28 @@ func (t *Tx) Append(ctx context.Context, ne NewEvent) (model.Event, error) {
 	return ev, nil
 }
 
-// eventColumns reads an event's payload, or — where redact is bound true and the event carries
-// the text of a post hidden since — the payload with that text left out.
+// eventColumns reads an event's payload — or, where the event carries the text of a post its
+// author deleted since, or hidden since and redact is bound true, the payload without that
+// text — and whether anyone may read it: it is about a closed round, or an open round of a
+// council whose open rounds are public (closed and open bound as the states' words).
 const eventColumns = `e.council_id, e.seq, e.round_id, e.type, e.at, e.actor_id, e.actor_name,
-	CASE WHEN ? AND p.hidden THEN e.data_redacted ELSE e.data END AS data`
+	CASE WHEN p.deleted_at IS NOT NULL OR (? AND p.hidden) THEN e.data_redacted ELSE e.data END AS data,
+	CASE WHEN r.status = ? OR (r.status = ? AND c.open_rounds_public) THEN 1 ELSE 0 END AS public`
 
-const eventsFrom = ` FROM events e LEFT JOIN posts p ON p.id = e.post_id `
+const eventsFrom = ` FROM events e LEFT JOIN posts p ON p.id = e.post_id LEFT JOIN rounds r ON r.id = e.round_id
+	JOIN councils c ON c.id = e.council_id `
+
+// eventArgs binds eventColumns' parameters.
+func eventArgs(redact bool, more ...any) []any {
+	return append([]any{redact, model.StatusClosed, model.StatusOpen}, more...)
+}
 
 // EventsAfter returns the council's events with seq > after, oldest first, at most limit;
 // redact leaves out the text of posts hidden since (for anyone but the council's moderators).
 func (s *Store) EventsAfter(ctx context.Context, councilID, after int64, limit int, redact bool) ([]model.Event, error) {
 	var rows []eventRow
 	err := s.db.SelectContext(ctx, &rows, s.rebind(`SELECT `+eventColumns+eventsFrom+`
-		WHERE e.council_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`), redact, councilID, after, limit)
+		WHERE e.council_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`), eventArgs(redact, councilID, after, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read events: %w", err)
 	}
@@ -127,7 +147,7 @@ func roundEvents(ctx context.Context, q sqlx.QueryerContext, rebind func(string)
 	}
 	var rows []eventRow
 	err := sqlx.SelectContext(ctx, q, &rows, rebind(`SELECT `+eventColumns+eventsFrom+`
-		WHERE e.round_id = ? AND e.seq <= ? ORDER BY e.seq`), true, roundID, upTo)
+		WHERE e.round_id = ? AND e.seq <= ? ORDER BY e.seq`), eventArgs(true, roundID, upTo)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read round events: %w", err)
 	}

@@ -1,0 +1,14 @@
+-- Daily use: councils archived or with open rounds public, a reason beside an open vote,
+-- proposals edited or withdrawn by their authors, posts deleted by theirs, and the outcomes a
+-- closed round reached kept where the archive can filter by them.
+ALTER TABLE councils ADD COLUMN archived BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE councils ADD COLUMN open_rounds_public BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE votes ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE proposals ADD COLUMN edited_at TIMESTAMPTZ;
+ALTER TABLE proposals ADD COLUMN withdrawn_at TIMESTAMPTZ;
+ALTER TABLE posts ADD COLUMN deleted_at TIMESTAMPTZ;
+ALTER TABLE rounds ADD COLUMN outcomes TEXT NOT NULL DEFAULT '';
+UPDATE rounds SET outcomes = COALESCE((
+    SELECT ',' || string_agg(DISTINCT r ->> 'outcome', ',') || ','
+    FROM jsonb_array_elements(rounds.results::jsonb) AS r), '')
+    WHERE status = 'closed' AND results IS NOT NULL AND results <> '' AND results <> 'null';
