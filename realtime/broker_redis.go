@@ -190,11 +190,25 @@ func (b *RedisBroker) councilOf(channel string) (int64, bool) {
 	return id, err == nil
 }
 
-// encodeBrokerEvent frames ev as "<council> <seq> <at> <committed> <evicts>\n<json>" (times
-// in Unix nanoseconds): the header is cheap to parse and the JSON travels as is.
+// Flags of a broker event's header.
+const (
+	flagPublic       = 1 << 0
+	flagClosesPublic = 1 << 1
+)
+
+// encodeBrokerEvent frames ev as "<council> <seq> <at> <committed> <evicts> <flags>\n<json>"
+// (times in Unix nanoseconds; flags flagPublic|flagClosesPublic): the header is cheap to parse
+// and the JSON travels as is.
 func encodeBrokerEvent(ev Event) []byte {
 	buf := make([]byte, 0, len(ev.JSON)+80)
-	for i, n := range []int64{ev.CouncilID, ev.Seq, unixNano(ev.At), unixNano(ev.Committed), ev.Evicts} {
+	var flags int64
+	if ev.Public {
+		flags |= flagPublic
+	}
+	if ev.ClosesPublic {
+		flags |= flagClosesPublic
+	}
+	for i, n := range []int64{ev.CouncilID, ev.Seq, unixNano(ev.At), unixNano(ev.Committed), ev.Evicts, flags} {
 		if i > 0 {
 			buf = append(buf, ' ')
 		}
@@ -224,10 +238,10 @@ func decodeBrokerEvent(p []byte) (Event, error) {
 		return Event{}, errors.New("no header")
 	}
 	f := strings.Fields(string(head))
-	if len(f) != 5 {
+	if len(f) != 5 && len(f) != 6 { // five: a process from before flags, during an upgrade
 		return Event{}, fmt.Errorf("header %q", head)
 	}
-	var n [5]int64
+	var n [6]int64
 	for i, s := range f {
 		v, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -235,5 +249,6 @@ func decodeBrokerEvent(p []byte) (Event, error) {
 		}
 		n[i] = v
 	}
-	return Event{CouncilID: n[0], Seq: n[1], At: fromUnixNano(n[2]).UTC(), Committed: fromUnixNano(n[3]), Evicts: n[4], JSON: body}, nil
+	return Event{CouncilID: n[0], Seq: n[1], At: fromUnixNano(n[2]).UTC(), Committed: fromUnixNano(n[3]), Evicts: n[4],
+		Public: n[5]&flagPublic != 0, ClosesPublic: n[5]&flagClosesPublic != 0, JSON: body}, nil
 }

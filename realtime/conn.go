@@ -33,6 +33,8 @@ type conn struct {
 	councilID int64
 	userID    int64  // who is connected (0: not given), so that a removed member can be let go
 	session   string // the session it was opened with ("" when not given), so that a sign-out ends it
+	// publicOnly: the connection receives only public events, and skip frames for the others.
+	publicOnly bool
 
 	queue chan outBatch // bounded; full means the client is too slow
 	pongs chan struct{} // the client sent {"type":"ping"}
@@ -247,7 +249,11 @@ func (w *batchWriter) add(f *outFrame) error {
 		c.lastSent = f.seq
 		w.sent = append(w.sent, f)
 	}
-	*w.bp = append(*w.bp, f.wire...)
+	if c.publicOnly && !f.public && !f.isResync {
+		*w.bp = append(*w.bp, f.skip...)
+	} else {
+		*w.bp = append(*w.bp, f.wire...)
+	}
 	if len(*w.bp) >= maxBatchBytes {
 		return w.flush()
 	}

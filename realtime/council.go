@@ -273,16 +273,21 @@ func (st *councilState) deliver(evs []Event) {
 }
 
 // evict closes, with 4003, the connections of users whom one of evs takes out of the council,
-// before the batch reaches them.
+// and the public-only connections when one of evs ends the public's view, before the batch
+// reaches them.
 func (st *councilState) evict(evs []Event) {
 	for _, ev := range evs {
-		if ev.Evicts == 0 {
+		if ev.Evicts == 0 && !ev.ClosesPublic {
 			continue
 		}
 		for c := range st.conns {
-			if c.userID == ev.Evicts {
+			switch {
+			case ev.Evicts != 0 && c.userID == ev.Evicts && !c.publicOnly:
 				delete(st.conns, c)
 				c.kick(closeEvicted, "no longer a member")
+			case ev.ClosesPublic && c.publicOnly:
+				delete(st.conns, c)
+				c.kick(closeEvicted, "no longer public")
 			}
 		}
 	}

@@ -24,6 +24,11 @@ const LocalUserID = "realtime_user_id"
 // counts by it.
 const LocalSession = "realtime_session"
 
+// LocalPublic is the Locals key under which the server marks (true) a connection that may follow
+// only what the public may read: a visitor, or someone without a seat, in a council whose open
+// rounds are public. It receives skip frames in place of the other events.
+const LocalPublic = "realtime_public"
+
 // localStart carries the parsed resume position and the reservation from the HTTP request to
 // the websocket.
 const localStart = "realtime_start"
@@ -48,8 +53,9 @@ func (h *Hub) Handler() fiber.Handler {
 		start, _ := ws.Locals(localStart).(*startRequest)
 		user, _ := ws.Locals(LocalUserID).(int64)
 		session, _ := ws.Locals(LocalSession).(string)
+		public, _ := ws.Locals(LocalPublic).(bool)
 		defer start.release()
-		h.serve(ws.Conn, Admission{CouncilID: id, UserID: user, Session: session}, start)
+		h.serve(ws.Conn, Admission{CouncilID: id, UserID: user, Session: session, Public: public}, start)
 	}, websocket.Config{HandshakeTimeout: 10 * time.Second})
 	return func(c *fiber.Ctx) error {
 		id, ok := c.Locals(LocalCouncilID).(int64)
@@ -117,7 +123,7 @@ func jsonError(c *fiber.Ctx, status int, code, msg string) error {
 // the end, then wait for the writer, since the connection is recycled when serve returns.
 func (h *Hub) serve(ws *fws.Conn, a Admission, start *startRequest) {
 	c := newConn(h, ws, a.CouncilID)
-	c.userID, c.session = a.UserID, a.Session
+	c.userID, c.session, c.publicOnly = a.UserID, a.Session, a.Public
 	if !h.track(c) {
 		c.refuse(closeGoingAway, "server shutting down")
 		return

@@ -30,7 +30,14 @@ type Event struct {
 	// Evicts names a user the event takes out of the council (a member removed), 0 for none:
 	// that user's connections to the council close with 4003 before the event reaches them.
 	Evicts int64
-	JSON   []byte
+	// Public says that anyone may read the event (its round is closed, or open in a council
+	// whose open rounds are public). A public-only connection receives, in place of an event
+	// that is not public, a skip frame {"type":"skip","seq","at"} that keeps its position.
+	Public bool
+	// ClosesPublic says that the event ends what the public may follow live: every public-only
+	// connection to the council closes with 4003 before the event is delivered.
+	ClosesPublic bool
+	JSON         []byte
 }
 
 // Record reads committed events back from the database, the truth that the hub repairs from.

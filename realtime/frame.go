@@ -14,7 +14,9 @@ type outFrame struct {
 	committed time.Time // when the event was committed, for the latency of live deliveries (zero: a replay)
 	isResync  bool      // a resync frame: the connection continues after seq resync
 	resync    int64
+	public    bool   // anyone may read the event
 	wire      []byte // the complete websocket frame (header and payload)
+	skip      []byte // for an event that is not public: the skip frame public-only connections get
 }
 
 // outBatch is one queue item: frames delivered together (consecutive events, or one resync).
@@ -22,7 +24,20 @@ type outBatch []*outFrame
 
 // eventFrame encodes ev once for every connection.
 func eventFrame(ev Event) *outFrame {
-	return &outFrame{seq: ev.Seq, committed: ev.Committed, wire: textFrame(ev.JSON)}
+	f := &outFrame{seq: ev.Seq, committed: ev.Committed, public: ev.Public, wire: textFrame(ev.JSON)}
+	if !ev.Public {
+		f.skip = skipFrame(ev.Seq, ev.At)
+	}
+	return f
+}
+
+// skipFrame stands, for a public-only connection, for an event it may not read: the client
+// moves its position past seq (whose "at" it keeps for resuming) and shows nothing.
+func skipFrame(seq int64, at time.Time) []byte {
+	p := strconv.AppendInt([]byte(`{"type":"skip","seq":`), seq, 10)
+	p = append(p, `,"at":"`...)
+	p = at.UTC().AppendFormat(p, time.RFC3339Nano)
+	return textFrame(append(p, `"}`...))
 }
 
 // resyncFrame tells the client to reload over HTTP; live events continue after lastSeq.

@@ -55,6 +55,9 @@ func startServer(t testing.TB, rec Record, broker Broker, opts Options, sndBuf i
 		if s := c.Get("X-Test-Session"); s != "" {
 			c.Locals(LocalSession, s)
 		}
+		if c.Get("X-Test-Public") != "" {
+			c.Locals(LocalPublic, true)
+		}
 		return c.Next()
 	}, hub.Handler())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -100,6 +103,7 @@ type client struct {
 	mu    sync.Mutex
 	seqs  []int64
 	msgs  []map[string]any // non-event frames (resync, pong)
+	types []string         // the "type" of every frame, in order
 	err   error            // why reading stopped
 	pings atomic.Int32     // websocket pings from the server
 	done  chan struct{}
@@ -180,6 +184,8 @@ func (c *client) read() {
 			continue
 		}
 		c.mu.Lock()
+		typ, _ := m["type"].(string)
+		c.types = append(c.types, typ)
 		if seq, ok := m["seq"].(float64); ok {
 			c.seqs = append(c.seqs, int64(seq))
 		} else {

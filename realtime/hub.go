@@ -48,11 +48,13 @@ type Options struct {
 	Admit func(ctx context.Context, a Admission) error
 }
 
-// Admission is who a connection is for: the council, the user and the session.
+// Admission is who a connection is for: the council, the user and the session (zero for a
+// visitor who is not signed in), and whether it follows the council as the public does.
 type Admission struct {
 	CouncilID int64
 	UserID    int64
 	Session   string
+	Public    bool
 }
 
 // ErrNotAllowed is what Options.Admit answers for a connection that may no longer follow its

@@ -30,6 +30,19 @@ func (r *memRecord) commit(councilID int64) Event {
 	return ev
 }
 
+// commitFlags appends the council's next event with public and closesPublic set.
+func (r *memRecord) commitFlags(councilID int64, public, closesPublic bool) Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seq := int64(len(r.events[councilID])) + 1
+	at := time.Now()
+	js := fmt.Sprintf(`{"seq":%d,"council_id":%d,"round_id":1,"type":"post.created","at":%q,"actor":null,"data":{}}`,
+		seq, councilID, at.UTC().Format(time.RFC3339Nano))
+	ev := Event{CouncilID: councilID, Seq: seq, At: at, Public: public, ClosesPublic: closesPublic, JSON: []byte(js)}
+	r.events[councilID] = append(r.events[councilID], ev)
+	return ev
+}
+
 // commitPublish commits and then publishes, like the server: concurrent callers may publish out
 // of commit order.
 func (r *memRecord) commitPublish(h *Hub, councilID int64) Event {

@@ -43,12 +43,20 @@ func (p *publisher) EndSessions(ctx context.Context, sessions ...string) error {
 // liveEvent is an event as the hub carries it: encoded once, with what the hub needs to know.
 func liveEvent(ev model.Event) (realtime.Event, error) {
 	raw, err := events.Envelope(ev)
-	return realtime.Event{CouncilID: ev.CouncilID, Seq: ev.Seq, At: ev.At, Evicts: ev.Evicts, JSON: raw}, err
+	return realtime.Event{CouncilID: ev.CouncilID, Seq: ev.Seq, At: ev.At, Evicts: ev.Evicts,
+		Public: ev.Public, ClosesPublic: ev.ClosesPublic, JSON: raw}, err
 }
 
 // admit tells the hub whether a connection, now attached, may still follow its council.
 func admit(svc *council.Service) func(context.Context, realtime.Admission) error {
 	return func(ctx context.Context, a realtime.Admission) error {
+		if a.Public {
+			ok, err := svc.PublicLive(ctx, a.CouncilID)
+			if err == nil && !ok {
+				err = realtime.ErrNotAllowed
+			}
+			return err
+		}
 		ok, err := svc.LiveAllowed(ctx, a.CouncilID, a.UserID, a.Session)
 		if err == nil && !ok {
 			err = realtime.ErrNotAllowed

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -151,6 +152,19 @@ func (s *Service) LiveAllowed(ctx context.Context, councilID, userID int64, sess
 	}
 	a, err := s.accessTo(ctx, u, councilID)
 	return a.canSee(), err
+}
+
+// PublicLive tells whether the public may still follow a council live: its open rounds are
+// public.
+func (s *Service) PublicLive(ctx context.Context, councilID int64) (bool, error) {
+	c, err := s.st.Council(ctx, strconv.FormatInt(councilID, 10))
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return c.OpenRoundsPublic, nil
 }
 
 // MyCouncils lists the councils a user sits on.
