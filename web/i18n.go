@@ -73,6 +73,14 @@ func LoadTranslator(fsys fs.FS) (*Translator, error) {
 // Translations loads the embedded translations.
 func Translations() (*Translator, error) { return LoadTranslator(i18nFS) }
 
+// OtherLang is the language the switch on every page offers: the one lang is not.
+func OtherLang(lang string) string {
+	if Lang(lang) == "bg" {
+		return "en"
+	}
+	return "bg"
+}
+
 // Lang returns lang when it is supported, else the default language.
 func Lang(lang string) string {
 	for _, l := range Langs {

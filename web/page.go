@@ -5,15 +5,16 @@ import "council/server/model"
 // Page is what every page template receives: the frame (language, viewer, CSRF token, live
 // connection) and the page's own Data.
 type Page struct {
-	Lang   string
-	Title  string
-	Path   string // the request path, for the language switch
-	Viewer *model.User
-	CSRF   string
-	Notice string // a translation key shown once at the top (after sign-in, for instance)
-	Live   *Live  // set on pages that follow a council's events
-	Script string // the page's module under /static/js/, if any
-	Data   any
+	Lang    string
+	Title   string
+	Path    string // the request path
+	LangURL string // this page in the other language: the path and query, lang switched
+	Viewer  *model.User
+	CSRF    string
+	Notice  string // a translation key shown once at the top (after sign-in, for instance)
+	Live    *Live  // set on pages that follow a council's events
+	Script  string // the page's module under /static/js/, if any
+	Data    any
 }
 
 // Live tells the page's script which council to follow and from which event on.
@@ -63,6 +64,7 @@ type CouncilData struct {
 	Members     []model.Member
 	IsMember    bool
 	IsModerator bool
+	IsAdmin     bool // may edit and archive the council
 }
 
 // RoundData is a round's page: live while draft or open, the outcome once closed.
@@ -75,13 +77,36 @@ type RoundData struct {
 	IsModerator bool
 	RecordURL   string
 	CSVURL      string
+	XLSXURL     string
+	// Participation is, for moderators while the round is open, who is taking part.
+	Participation *model.Participation
+	Numbers       map[int64]int // post id → its number in its topic, for replies on the outcome page
+	ViewerID      int64         // the signed-in viewer (0: none), for what authors may do
+	RollCall      bool          // the round shows who voted how (an open ballot whose tallies show)
+}
+
+// NoQuorum counts the proposals put to the vote (withdrawn ones aside) that have not reached
+// the round's quorum yet: closing now would end them without one.
+func (d RoundData) NoQuorum() int {
+	n := 0
+	for _, p := range d.Proposals {
+		if p.WithdrawnAt == nil && !QuorumMet(p.Voters, d.Round.Eligible, d.Round.QuorumPercent) {
+			n++
+		}
+	}
+	return n
 }
 
 // ProposalView is a proposal with its result once the round has closed.
 type ProposalView struct {
 	model.Proposal
-	Result *model.Result
-	Topic  string // the title of the topic it came from, if any
+	Result   *model.Result
+	Topic    string       // the title of the topic it came from, if any
+	Votes    []model.Vote // the roll call of an open ballot whose tallies show; nil otherwise
+	RollCall bool         // the roll call is shown (Votes may still be empty)
+	// Editable: the viewer wrote it, the round is not closed, it is not withdrawn and nobody
+	// has voted on it yet, so its author may edit or withdraw it.
+	Editable bool
 }
 
 // TopicData is a topic's thread.
@@ -93,6 +118,7 @@ type TopicData struct {
 	IsModerator bool
 	CanWrite    bool
 	ReplyTo     int64
+	Numbers     map[int64]int // post id → its number in the topic, for replies
 }
 
 // InvitationData is the page where an invitation is accepted.
@@ -139,12 +165,15 @@ type ErrorData struct {
 const PlaceholderID = 999999999
 
 // EmptyProposal, EmptyTopic and EmptyPost are the placeholders those <template> elements render.
-func EmptyProposal() ProposalView {
-	return ProposalView{Proposal: model.Proposal{ID: PlaceholderID}}
+func EmptyProposal(rollCall bool) ProposalView {
+	return ProposalView{Proposal: model.Proposal{ID: PlaceholderID}, RollCall: rollCall}
 }
 
 // EmptyTopic is the placeholder topic; see EmptyProposal.
 func EmptyTopic() model.Topic { return model.Topic{ID: PlaceholderID} }
 
 // EmptyPost is the placeholder post; see EmptyProposal.
-func EmptyPost() model.Post { return model.Post{ID: PlaceholderID} }
+// The author is the viewer's own id for the markup of one's own new post (0: another's).
+func EmptyPost(author int64) model.Post {
+	return model.Post{ID: PlaceholderID, Author: model.Person{ID: author}}
+}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"council/server/model"
 )
@@ -124,13 +125,57 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 		"emptyTopic":     EmptyTopic,
 		"emptyPost":      EmptyPost,
 		"constituencies": func() []string { return model.Constituencies },
-		"otherLang": func() string {
-			if lang == "bg" {
-				return "en"
+		"outcomeKinds":   func() []string { return []string{model.OutcomeAdopted, model.OutcomeRejected, model.OutcomeNoQuorum} },
+		"otherLang":      func() string { return OtherLang(lang) },
+		"langOf":         func(text string) template.HTMLAttr { return langAttr(lang, text) },
+		"excerpt":        Excerpt,
+		"numberOf": func(numbers map[int64]int, id *int64) int {
+			if id == nil {
+				return 0
 			}
-			return "bg"
+			return numbers[*id]
+		},
+		"quorumMet": QuorumMet,
+		"quorumNeed": func(voters, eligible, quorum int) int {
+			return max(QuorumVoters(eligible, quorum)-voters, 0)
 		},
 	}
+}
+
+// QuorumVoters is how many of eligible members must vote for a quorum of quorum per cent: the
+// rule of the close (no quorum when voters·100 < quorum·eligible).
+func QuorumVoters(eligible, quorum int) int {
+	return (quorum*eligible + 99) / 100
+}
+
+// QuorumMet reports whether voters of eligible reach a quorum of quorum per cent.
+func QuorumMet(voters, eligible, quorum int) bool {
+	return voters*100 >= quorum*eligible
+}
+
+// Excerpt shortens text to about n characters for a list, cutting between words, with one
+// "…" where it was cut (never after a full stop: "." and "…" together read as a typo).
+func Excerpt(text string, n int) string {
+	words := strings.Fields(text)
+	out := strings.Join(words, " ")
+	if utf8.RuneCountInString(out) <= n {
+		return out
+	}
+	var b strings.Builder
+	for _, w := range words {
+		if utf8.RuneCountInString(b.String())+1+utf8.RuneCountInString(w) > n+1 {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	cut := b.String()
+	if cut == "" { // one word longer than n
+		cut = string([]rune(out)[:n])
+	}
+	return strings.TrimRight(cut, " .,;:!?…—–-") + "…"
 }
 
 // trustedHTML marks Markdown that the server rendered and sanitised (the BodyHTML fields) as

@@ -12,3 +12,6 @@ UPDATE rounds SET outcomes = COALESCE((
     SELECT ',' || string_agg(DISTINCT r ->> 'outcome', ',') || ','
     FROM jsonb_array_elements(rounds.results::jsonb) AS r), '')
     WHERE status = 'closed' AND results IS NOT NULL AND results <> '' AND results <> 'null';
+-- A post's number in its topic (1, 2, …), as people cite it; its id stays its address.
+ALTER TABLE posts ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+UPDATE posts SET number = (SELECT COUNT(*) FROM posts p2 WHERE p2.topic_id = posts.topic_id AND p2.id <= posts.id);

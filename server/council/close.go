@@ -24,7 +24,7 @@ func (s *Service) CloseRound(ctx context.Context, actor *model.User, roundID int
 	}
 	closed, err := s.closeRound(ctx, actor, r.CouncilID, roundID, summary)
 	if errors.Is(err, errAlreadyClosed) {
-		return nil, Errorf(CodeConflict, "Only an open round can be closed.")
+		return nil, Conflict(ReasonRoundNotOpen, "Only an open round can be closed.")
 	}
 	return closed, err
 }

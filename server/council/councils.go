@@ -141,7 +141,7 @@ func (s *Service) notArchived(ctx context.Context, councilID int64) error {
 		return translate(err)
 	}
 	if c.Archived {
-		return Errorf(CodeConflict, "The council is archived: it takes no new rounds or members.")
+		return Conflict(ReasonArchived, "The council is archived: it takes no new rounds or members.")
 	}
 	return nil
 }

@@ -154,7 +154,7 @@ func (s *Service) EditPost(ctx context.Context, actor *model.User, postID int64,
 		return nil, Errorf(CodeForbidden, "A hidden post cannot be edited.")
 	}
 	if p.DeletedAt != nil {
-		return nil, Errorf(CodeConflict, "The post has been deleted.")
+		return nil, Conflict(ReasonPostDeleted, "The post has been deleted.")
 	}
 	v := Validation{}
 	checkText(v, "body", body, true, MaxBody)
@@ -171,7 +171,7 @@ func (s *Service) EditPost(ctx context.Context, actor *model.User, postID int64,
 			return Errorf(CodeForbidden, "A hidden post cannot be edited.")
 		}
 		if cur.DeletedAt != nil {
-			return Errorf(CodeConflict, "The post has been deleted.")
+			return Conflict(ReasonPostDeleted, "The post has been deleted.")
 		}
 		if err := s.checkWrite(ctx, tx, actor.ID, round, "", len(body)); err != nil {
 			return err
@@ -217,7 +217,7 @@ func (s *Service) moderatePost(ctx context.Context, actor *model.User, postID in
 			return err
 		}
 		if p.DeletedAt != nil {
-			return Errorf(CodeConflict, "The post has been deleted by its author.")
+			return Conflict(ReasonPostDeleted, "The post has been deleted by its author.")
 		}
 		return fn(tx, cur, p)
 	})
@@ -244,7 +244,7 @@ func (s *Service) UnhidePost(ctx context.Context, actor *model.User, postID int6
 	var out *model.Post
 	err := s.moderatePost(ctx, actor, postID, nil, func(tx *store.Tx, r *model.Round, p *model.Post) error {
 		if !p.Hidden {
-			return Errorf(CodeConflict, "The post is not hidden.")
+			return Conflict(ReasonNotHidden, "The post is not hidden.")
 		}
 		if err := tx.UnhidePost(ctx, p); err != nil {
 			return err
@@ -277,7 +277,7 @@ func (s *Service) DeletePost(ctx context.Context, actor *model.User, postID int6
 			return err
 		}
 		if p.DeletedAt != nil {
-			return Errorf(CodeConflict, "The post has been deleted already.")
+			return Conflict(ReasonPostDeleted, "The post has been deleted already.")
 		}
 		if err := tx.DeletePost(ctx, p); err != nil {
 			return err

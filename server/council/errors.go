@@ -45,6 +45,27 @@ type Error struct {
 	Message    string
 	Fields     map[string]string // field → what is wrong, in English
 	FieldCodes map[string]string // field → one of the Field… codes
+	Reason     string            // for a conflict: one of the Reason… codes
+}
+
+// Reasons say what a conflict is with, in words the pages translate.
+const (
+	ReasonArchived          = "archived"           // the council is archived
+	ReasonPostDeleted       = "post_deleted"       // the post was deleted by its author
+	ReasonNotHidden         = "not_hidden"         // the post is not hidden
+	ReasonProposalWithdrawn = "proposal_withdrawn" // the proposal was withdrawn
+	ReasonProposalVoted     = "proposal_voted"     // somebody voted on the proposal
+	ReasonRoundNotOpen      = "round_not_open"     // the round is not open (closing one that is not)
+	ReasonRoundNotDraft     = "round_not_draft"    // the round is no longer a draft
+	ReasonRoundOpen         = "round_open"         // the round is open: only its deadline may change
+	ReasonRoundClosed       = "round_closed"       // the round is closed
+	ReasonAlreadyMember     = "already_member"     // the person already holds a seat
+	ReasonExists            = "exists"             // the thing already exists
+)
+
+// Conflict builds a conflict error with its reason.
+func Conflict(reason, format string, args ...any) *Error {
+	return &Error{Code: CodeConflict, Message: fmt.Sprintf(format, args...), Reason: reason}
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

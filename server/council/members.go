@@ -126,7 +126,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password, a
 		}
 		m, err := tx.AddMember(ctx, user.ID, inv.Role, inv.Group)
 		if errors.Is(err, store.ErrConflict) {
-			return Errorf(CodeConflict, "You are already a member of this council.")
+			return Conflict(ReasonAlreadyMember, "You are already a member of this council.")
 		}
 		if err != nil {
 			return err

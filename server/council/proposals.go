@@ -90,9 +90,9 @@ func (s *Service) authorsProposal(ctx context.Context, actor *model.User, propos
 		}
 		switch {
 		case p.WithdrawnAt != nil:
-			return Errorf(CodeConflict, "The proposal has been withdrawn.")
+			return Conflict(ReasonProposalWithdrawn, "The proposal has been withdrawn.")
 		case p.Voters > 0:
-			return Errorf(CodeConflict, "Somebody has voted on the proposal: it can no longer change.")
+			return Conflict(ReasonProposalVoted, "Somebody has voted on the proposal: it can no longer change.")
 		}
 		return fn(tx, cur, p)
 	})
@@ -226,7 +226,7 @@ func (s *Service) CastVote(ctx context.Context, actor *model.User, proposalID in
 		if now, err := tx.Reader().Proposal(ctx, p.ID); err != nil {
 			return err
 		} else if now.WithdrawnAt != nil {
-			return Errorf(CodeConflict, "The proposal has been withdrawn by its author.")
+			return Conflict(ReasonProposalWithdrawn, "The proposal has been withdrawn by its author.")
 		}
 		var err error
 		if tally, err = tx.CastVote(ctx, p.ID, actor.ID, m.Group, choice, reason); err != nil {

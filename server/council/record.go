@@ -24,15 +24,13 @@ func (s *Service) recordInput(ctx context.Context, rd *store.Reader, r *model.Ro
 	if in.Proposals, err = rd.Proposals(ctx, r.ID); err != nil {
 		return in, err
 	}
-	for i, p := range in.Proposals {
-		if r.TalliesHidden() {
+	if r.TalliesHidden() {
+		for i := range in.Proposals {
 			in.Proposals[i].Tally = nil
-			continue
 		}
-		if r.Ballot == model.BallotOpen {
-			if in.Votes[p.ID], err = rd.Votes(ctx, p.ID); err != nil {
-				return in, err
-			}
+	} else if r.Ballot == model.BallotOpen {
+		if in.Votes, err = rd.RoundVotes(ctx, r.ID); err != nil {
+			return in, err
 		}
 	}
 	if in.Participants, err = rd.Participants(ctx, r.ID); err != nil {

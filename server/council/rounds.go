@@ -187,7 +187,7 @@ func (s *Service) UpdateRound(ctx context.Context, actor *model.User, roundID in
 				return err
 			}
 		default:
-			return Errorf(CodeConflict, "A closed round no longer changes.")
+			return Conflict(ReasonRoundClosed, "A closed round no longer changes.")
 		}
 		if err := tx.UpdateRound(ctx, cur); err != nil {
 			return err
@@ -202,7 +202,7 @@ func (s *Service) UpdateRound(ctx context.Context, actor *model.User, roundID in
 // rescheduleOpen moves an open round's closing time: the only change an open round takes.
 func rescheduleOpen(r *model.Round, in RoundInput, now time.Time) error {
 	if in.Title != nil || in.Description != nil || in.Ballot != nil || in.QuorumPercent != nil || in.ResultsVisibility != nil {
-		return Errorf(CodeConflict, "Once a round is open only its closing time may change.")
+		return Conflict(ReasonRoundOpen, "Once a round is open only its closing time may change.")
 	}
 	v := Validation{}
 	if in.ClosesAt == nil {
@@ -233,7 +233,7 @@ func (s *Service) OpenRound(ctx context.Context, actor *model.User, roundID int6
 			return err
 		}
 		if cur.Status != model.StatusDraft {
-			return Errorf(CodeConflict, "Only a draft round can be opened; this one is %s.", cur.Status)
+			return Conflict(ReasonRoundNotDraft, "Only a draft round can be opened; this one is %s.", cur.Status)
 		}
 		RoundInput{ClosesAt: closesAt}.apply(cur)
 		if cur.ClosesAt != nil && !cur.ClosesAt.After(tx.Now()) {

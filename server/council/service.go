@@ -150,7 +150,7 @@ func translate(err error) error {
 	case errors.Is(err, store.ErrNotFound):
 		return errNotFound
 	case errors.Is(err, store.ErrConflict):
-		return Errorf(CodeConflict, "That already exists.")
+		return Conflict(ReasonExists, "That already exists.")
 	}
 	return err
 }

@@ -17,6 +17,9 @@ type RoundView struct {
 	Live      *LiveStart
 	Topics    []model.Topic
 	Proposals []model.Proposal
+	// RollCall is who voted how on each proposal, with their reasons: in an open ballot whose
+	// tallies show, nil otherwise.
+	RollCall map[int64][]model.Vote
 }
 
 // RoundView reads a round for the viewer, looking up once where the viewer stands; outcome
@@ -56,6 +59,11 @@ func (s *Service) RoundView(ctx context.Context, viewer *model.User, roundID int
 	}
 	if v.Proposals, err = rd.Proposals(ctx, r.ID); err != nil {
 		return nil, err
+	}
+	if r.Ballot == model.BallotOpen && r.Status != model.StatusDraft && !r.TalliesHidden() {
+		if v.RollCall, err = rd.RoundVotes(ctx, r.ID); err != nil {
+			return nil, err
+		}
 	}
 	return v, s.fillProposals(ctx, viewer, r, v.Proposals)
 }
@@ -100,40 +108,15 @@ func (s *Service) TopicView(ctx context.Context, viewer *model.User, topicID int
 	return v, nil
 }
 
-// Participation is how a round's members are taking part: per group, how many have voted on
-// at least one of its proposals; and by name, who has not voted on every one — the choice stays
-// secret, taking part does not.
-type Participation struct {
-	Eligible  int
-	Voted     int                     // members who voted on at least one proposal
-	ByGroup   map[string]GroupTurnout // per member group
-	Proposals int                     // proposals put to the vote (withdrawn ones aside)
-	Missing   []MissingVoter          // members who have not voted on every proposal, by name
-}
-
-// GroupTurnout is one group's taking part.
-type GroupTurnout struct {
-	Members int
-	Voted   int
-}
-
-// MissingVoter is a member who has not voted on every proposal, and on which.
-type MissingVoter struct {
-	UserID  int64
-	Name    string
-	Group   string
-	Pending []int64 // the proposals they have not voted on
-}
-
 // Participation reads how the members of a round not yet closed are taking part, for its
 // moderators and admins.
-func (s *Service) Participation(ctx context.Context, viewer *model.User, roundID int64) (*Participation, error) {
+func (s *Service) Participation(ctx context.Context, viewer *model.User, roundID int64) (*model.Participation, error) {
 	r, err := s.moderateRound(ctx, viewer, roundID)
 	if err != nil {
 		return nil, err
 	}
 	if r.Status == model.StatusClosed {
-		return nil, Errorf(CodeConflict, "The round is closed: its record lists who took part.")
+		return nil, Conflict(ReasonRoundClosed, "The round is closed: its record lists who took part.")
 	}
 	rd := s.st.Reader()
 	proposals, err := rd.Proposals(ctx, r.ID)
@@ -150,7 +133,7 @@ func (s *Service) Participation(ctx context.Context, viewer *model.User, roundID
 	if err != nil {
 		return nil, err
 	}
-	out := &Participation{Eligible: len(members), Proposals: len(open), ByGroup: map[string]GroupTurnout{}}
+	out := &model.Participation{Eligible: len(members), Proposals: len(open), ByGroup: map[string]model.GroupTurnout{}}
 	for _, m := range members {
 		g := out.ByGroup[m.Group]
 		g.Members++
@@ -160,7 +143,7 @@ func (s *Service) Participation(ctx context.Context, viewer *model.User, roundID
 		}
 		out.ByGroup[m.Group] = g
 		if pending := missing(open, m.VotedOn); len(pending) > 0 {
-			out.Missing = append(out.Missing, MissingVoter{UserID: m.UserID, Name: m.Name, Group: m.Group, Pending: pending})
+			out.Missing = append(out.Missing, model.MissingVoter{UserID: m.UserID, Name: m.Name, Group: m.Group, Pending: pending})
 		}
 	}
 	return out, nil

@@ -161,6 +161,7 @@ func NewTopic(t *model.Topic) Topic {
 type Post struct {
 	kind         string
 	ID           int64      `json:"id"`
+	Number       int        `json:"number"`
 	TopicID      int64      `json:"topic_id"`
 	ReplyTo      *int64     `json:"reply_to"`
 	Author       Person     `json:"author"`
@@ -177,7 +178,7 @@ func (p Post) Type() string { return p.kind }
 
 // NewPost is the event of a post written or edited (typ).
 func NewPost(typ string, p *model.Post) Post {
-	return Post{kind: typ, ID: p.ID, TopicID: p.TopicID, ReplyTo: p.ReplyTo, Author: Person{ID: p.Author.ID, Name: p.Author.Name},
+	return Post{kind: typ, ID: p.ID, Number: p.Number, TopicID: p.TopicID, ReplyTo: p.ReplyTo, Author: Person{ID: p.Author.ID, Name: p.Author.Name},
 		Body: p.Body, BodyHTML: p.BodyHTML, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Hidden: p.Hidden, HiddenReason: p.HiddenReason}
 }
 

@@ -17,7 +17,9 @@ type apiError struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 	// FieldCodes says, per field, what is wrong in a word the pages translate.
 	FieldCodes map[string]string `json:"field_codes,omitempty"`
-	RequestID  string            `json:"request_id,omitempty"`
+	// Reason says, for a conflict, what the request conflicts with, in a word pages translate.
+	Reason    string `json:"reason,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // unavailableMessage answers a request the database did not answer in time; clients may
@@ -72,7 +74,7 @@ func (s *Server) errorBody(c *fiber.Ctx, err error) (apiError, int) {
 	var rl *council.RateLimited
 	switch {
 	case errors.As(err, &ce):
-		return apiError{Error: ce.Code, Message: ce.Message, Fields: ce.Fields, FieldCodes: ce.FieldCodes}, statusOf[ce.Code]
+		return apiError{Error: ce.Code, Message: ce.Message, Fields: ce.Fields, FieldCodes: ce.FieldCodes, Reason: ce.Reason}, statusOf[ce.Code]
 	case errors.As(err, &fe) && fe.Code == fiber.StatusBadGateway && requestID(c) == "":
 		// The client's connection failed before a request was read (it reset, or broke off):
 		// nobody hears the answer, and a flood of them must not fill the log with errors.

@@ -199,6 +199,7 @@ type topicWithPostsJSON struct {
 
 type postJSON struct {
 	ID           int64      `json:"id"`
+	Number       int        `json:"number"`
 	TopicID      int64      `json:"topic_id"`
 	ReplyTo      *int64     `json:"reply_to"`
 	Author       personJSON `json:"author"`
@@ -212,7 +213,7 @@ type postJSON struct {
 }
 
 func newPost(p *model.Post) postJSON {
-	return postJSON{ID: p.ID, TopicID: p.TopicID, ReplyTo: p.ReplyTo, Author: newPerson(p.Author), Body: p.Body, BodyHTML: p.BodyHTML,
+	return postJSON{ID: p.ID, Number: p.Number, TopicID: p.TopicID, ReplyTo: p.ReplyTo, Author: newPerson(p.Author), Body: p.Body, BodyHTML: p.BodyHTML,
 		CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Hidden: p.Hidden, HiddenReason: p.HiddenReason, DeletedAt: p.DeletedAt}
 }
 
@@ -306,7 +307,7 @@ type missingVoterJSON struct {
 	Pending []int64 `json:"pending"`
 }
 
-func newParticipation(p *council.Participation) participationJSON {
+func newParticipation(p *model.Participation) participationJSON {
 	out := participationJSON{Eligible: p.Eligible, Voted: p.Voted, Proposals: p.Proposals,
 		ByGroup: map[string]groupTurnoutJSON{}, NotVoted: []missingVoterJSON{}}
 	for g, t := range p.ByGroup {

@@ -149,5 +149,7 @@ func (s *Server) adminPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "admin", s.newPage(c, s.t(c, "admin.title"), web.AdminData{Councils: councils}))
+	p := s.newPage(c, s.t(c, "admin.title"), web.AdminData{Councils: councils})
+	p.Script = "admin"
+	return s.render(c, "admin", p)
 }

@@ -118,6 +118,7 @@ func (s *Server) councilPage(c *fiber.Ctx) error {
 		return err
 	}
 	data.IsMember, data.IsModerator = st.Member, st.Moderator
+	data.IsAdmin = viewer.IsAdmin()
 	if st.CanSee {
 		if data.Members, err = s.svc.Members(ctx, viewer, cn.ID); err != nil {
 			return err
@@ -156,10 +157,22 @@ func (s *Server) roundPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r := v.Round
+	r, viewer := v.Round, s.viewer(c)
 	data := web.RoundData{Council: v.Council, Round: *r, Topics: v.Topics,
-		Proposals: proposalViews(r, v.Topics, v.Proposals), RecordURL: recordURL(id, ""), CSVURL: recordURL(id, ".csv"),
-		IsMember: v.Standing.Member, IsModerator: v.Standing.Moderator}
+		Proposals: proposalViews(r, v, viewer), RecordURL: recordURL(id, ""), CSVURL: recordURL(id, ".csv"),
+		XLSXURL: recordURL(id, ".xlsx"), IsMember: v.Standing.Member, IsModerator: v.Standing.Moderator,
+		Numbers: map[int64]int{}, RollCall: v.RollCall != nil}
+	if viewer != nil {
+		data.ViewerID = viewer.ID
+	}
+	for _, t := range v.Topics {
+		postNumbers(data.Numbers, t.Posts)
+	}
+	if data.IsModerator && r.Status == model.StatusOpen {
+		if data.Participation, err = s.svc.Participation(c.UserContext(), viewer, id); err != nil {
+			return err
+		}
+	}
 	p := s.newPage(c, r.Title, data)
 	if r.Status == model.StatusClosed {
 		return s.render(c, "outcome", p)
@@ -175,25 +188,35 @@ func recordURL(roundID int64, ext string) string {
 	return "/api/v1/rounds/" + strconv.FormatInt(roundID, 10) + "/record" + ext
 }
 
-// proposalViews joins each proposal with its result and the title of its topic.
-func proposalViews(r *model.Round, topics []model.Topic, proposals []model.Proposal) []web.ProposalView {
+// proposalViews joins each proposal with its result, the title of its topic, its roll call,
+// and whether the viewer may still edit it.
+func proposalViews(r *model.Round, rv *council.RoundView, viewer *model.User) []web.ProposalView {
 	results := map[int64]*model.Result{}
 	for i := range r.Results {
 		results[r.Results[i].ProposalID] = &r.Results[i]
 	}
 	titles := map[int64]string{}
-	for _, t := range topics {
+	for _, t := range rv.Topics {
 		titles[t.ID] = t.Title
 	}
-	views := make([]web.ProposalView, 0, len(proposals))
-	for _, p := range proposals {
-		v := web.ProposalView{Proposal: p, Result: results[p.ID]}
+	views := make([]web.ProposalView, 0, len(rv.Proposals))
+	for _, p := range rv.Proposals {
+		v := web.ProposalView{Proposal: p, Result: results[p.ID], Votes: rv.RollCall[p.ID], RollCall: rv.RollCall != nil}
 		if p.TopicID != nil {
 			v.Topic = titles[*p.TopicID]
 		}
+		v.Editable = viewer != nil && viewer.ID == p.Author.ID && r.Status != model.StatusClosed &&
+			p.WithdrawnAt == nil && p.Voters == 0
 		views = append(views, v)
 	}
 	return views
+}
+
+// postNumbers adds each post's number in its topic, by id, to numbers.
+func postNumbers(numbers map[int64]int, posts []model.Post) {
+	for _, p := range posts {
+		numbers[p.ID] = p.Number
+	}
 }
 
 func (s *Server) topicPage(c *fiber.Ctx) error {
@@ -206,7 +229,9 @@ func (s *Server) topicPage(c *fiber.Ctx) error {
 		return err
 	}
 	r := v.Round
-	data := web.TopicData{Council: v.Council, Round: *r, Topic: *v.Topic, IsMember: v.Standing.Member, IsModerator: v.Standing.Moderator}
+	data := web.TopicData{Council: v.Council, Round: *r, Topic: *v.Topic, IsMember: v.Standing.Member, IsModerator: v.Standing.Moderator,
+		Numbers: map[int64]int{}}
+	postNumbers(data.Numbers, v.Topic.Posts)
 	data.CanWrite = data.IsMember && r.Status == model.StatusOpen
 	if reply, err := strconv.ParseInt(c.Query("reply_to"), 10, 64); err == nil && reply > 0 {
 		data.ReplyTo = reply

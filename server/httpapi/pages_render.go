@@ -28,15 +28,29 @@ func (s *Server) lang(c *fiber.Ctx) string {
 
 // newPage starts a page's frame for the current request.
 func (s *Server) newPage(c *fiber.Ctx, title string, data any) *web.Page {
+	lang := s.lang(c)
 	return &web.Page{
-		Lang:   s.lang(c),
-		Title:  title,
-		Path:   c.Path(),
-		Viewer: s.viewer(c),
-		CSRF:   s.csrf(c),
-		Notice: noticeKey(c.Query("notice")),
-		Data:   data,
+		Lang:    lang,
+		Title:   title,
+		Path:    c.Path(),
+		LangURL: langURL(c, web.OtherLang(lang)),
+		Viewer:  s.viewer(c),
+		CSRF:    s.csrf(c),
+		Notice:  noticeKey(c.Query("notice")),
+		Data:    data,
 	}
+}
+
+// langURL is the request's path and query with lang set: the language switch keeps what the
+// page shows (a search, a reply being written).
+func langURL(c *fiber.Ctx, lang string) string {
+	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		q = url.Values{}
+	}
+	q.Del("notice") // a one-time message is not shown again
+	q.Set("lang", lang)
+	return (&url.URL{Path: c.Path(), RawQuery: q.Encode()}).RequestURI()
 }
 
 // noticeKey lets a redirect show one of a few fixed messages, never arbitrary text.

@@ -14,10 +14,15 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
-// staticRoutes serves the pages' scripts, styles and images, answering 404 itself for a file
+// staticRoutes serves the pages' scripts, styles, images and icon, answering 404 itself for a file
 // it lacks rather than passing the request on to the session and the pages.
 func (s *Server) staticRoutes(r fiber.Router) {
 	r.Use("/static", securityHeaders, filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 300}), s.pageNotFound)
+	r.Get("/favicon.ico", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "image/x-icon")
+		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+		return c.Send(web.Favicon())
+	})
 }
 
 // pageRoutes lists every page, one per line; the JSON API is in routes.go.
@@ -26,6 +31,7 @@ func (s *Server) pageRoutes(r fiber.Router) {
 
 	r.Get("/", s.homePage)
 	r.Get("/outcomes", s.outcomesPage)
+	r.Get("/outcomes.atom", s.outcomesFeed)
 	r.Get("/councils/:slug", s.councilPage)
 	r.Get("/rounds/:round_id", s.roundPage)
 	r.Get("/topics/:topic_id", s.topicPage)

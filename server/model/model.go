@@ -226,6 +226,7 @@ type Topic struct {
 // Post is one contribution to a topic.
 type Post struct {
 	ID           int64
+	Number       int // its place in the topic, from 1, as people cite it
 	TopicID      int64
 	ReplyTo      *int64
 	Author       Person
@@ -306,4 +307,29 @@ type RecordFile struct {
 	Body   []byte
 	Gzip   []byte
 	SHA256 string
+}
+
+// Participation is how a round's members are taking part: per group, how many have voted on
+// at least one of its proposals; and by name, who has not voted on every one — the choice stays
+// secret, taking part does not.
+type Participation struct {
+	Eligible  int
+	Voted     int                     // members who voted on at least one proposal
+	ByGroup   map[string]GroupTurnout // per member group
+	Proposals int                     // proposals put to the vote (withdrawn ones aside)
+	Missing   []MissingVoter          // members who have not voted on every proposal, by name
+}
+
+// GroupTurnout is one group's taking part.
+type GroupTurnout struct {
+	Members int
+	Voted   int
+}
+
+// MissingVoter is a member who has not voted on every proposal, and on which.
+type MissingVoter struct {
+	UserID  int64
+	Name    string
+	Group   string
+	Pending []int64 // the proposals they have not voted on
 }

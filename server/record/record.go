@@ -137,6 +137,7 @@ type topic struct {
 
 type post struct {
 	ID           int64      `json:"id"`
+	Number       int        `json:"number"`
 	TopicID      int64      `json:"topic_id"`
 	ReplyTo      *int64     `json:"reply_to"`
 	Author       person     `json:"author"`
@@ -212,7 +213,7 @@ func newTopic(t model.Topic) topic {
 	out := topic{ID: t.ID, RoundID: t.RoundID, Title: t.Title, Body: t.Body, BodyHTML: t.BodyHTML,
 		Author: person{ID: t.Author.ID, Name: t.Author.Name}, CreatedAt: t.CreatedAt, PostCount: t.PostCount, Posts: []post{}}
 	for _, p := range t.Posts {
-		out.Posts = append(out.Posts, post{ID: p.ID, TopicID: p.TopicID, ReplyTo: p.ReplyTo, Author: person{ID: p.Author.ID, Name: p.Author.Name},
+		out.Posts = append(out.Posts, post{ID: p.ID, Number: p.Number, TopicID: p.TopicID, ReplyTo: p.ReplyTo, Author: person{ID: p.Author.ID, Name: p.Author.Name},
 			Body: p.Body, BodyHTML: p.BodyHTML, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Hidden: p.Hidden, HiddenReason: p.HiddenReason,
 			DeletedAt: p.DeletedAt})
 	}

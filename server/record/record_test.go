@@ -58,10 +58,10 @@ func fixedRound(t *testing.T) record.Input {
 	p12 := model.Proposal{ID: 12, RoundID: 7, Title: "Събота", Body: "Събота 9–12 ч.", BodyHTML: "<p>Събота 9–12 ч.</p>\n",
 		Author: ivan, CreatedAt: at("2026-11-11T10:00:00Z"), Tally: &model.Counts{Abstain: 1, Voters: 1}}
 	posts := []model.Post{
-		{ID: 31, TopicID: 21, Author: maria, Body: "Сряда е удобна.", BodyHTML: "<p>Сряда е удобна.</p>\n", CreatedAt: at("2026-11-10T11:00:00Z"),
+		{ID: 31, Number: 1, TopicID: 21, Author: maria, Body: "Сряда е удобна.", BodyHTML: "<p>Сряда е удобна.</p>\n", CreatedAt: at("2026-11-10T11:00:00Z"),
 			EditedAt: ptr(at("2026-11-10T11:05:00Z"))},
-		{ID: 32, TopicID: 21, ReplyTo: ptr(int64(31)), Author: ivan, CreatedAt: at("2026-11-10T12:00:00Z"), Hidden: true, HiddenReason: "Лични данни"},
-		{ID: 33, TopicID: 21, Author: ivan, CreatedAt: at("2026-11-10T13:00:00Z"), DeletedAt: ptr(at("2026-11-10T13:30:00Z"))},
+		{ID: 32, Number: 2, TopicID: 21, ReplyTo: ptr(int64(31)), Author: ivan, CreatedAt: at("2026-11-10T12:00:00Z"), Hidden: true, HiddenReason: "Лични данни"},
+		{ID: 33, Number: 3, TopicID: 21, Author: ivan, CreatedAt: at("2026-11-10T13:00:00Z"), DeletedAt: ptr(at("2026-11-10T13:30:00Z"))},
 	}
 	topic := model.Topic{ID: 21, RoundID: 7, Title: "Кой ден?", Body: "Да изберем ден.", BodyHTML: "<p>Да изберем ден.</p>\n",
 		Author: maria, CreatedAt: at("2026-11-10T10:30:00Z"), PostCount: 3, Posts: posts}

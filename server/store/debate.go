@@ -21,8 +21,15 @@ func (t *Tx) CreateTopic(ctx context.Context, tp *model.Topic) error {
 // CreatePost inserts a post.
 func (t *Tx) CreatePost(ctx context.Context, p *model.Post) error {
 	p.CreatedAt = t.now
-	err := t.tx.GetContext(ctx, &p.ID, t.store.rebind(`INSERT INTO posts (topic_id, reply_to, author_id, body, body_html, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), p.TopicID, p.ReplyTo, p.Author.ID, p.Body, p.BodyHTML, p.CreatedAt)
+	// The number is the next in the topic: the council's write lock serialises posts.
+	var row struct {
+		ID     int64 `db:"id"`
+		Number int   `db:"number"`
+	}
+	err := t.tx.GetContext(ctx, &row, t.store.rebind(`INSERT INTO posts (topic_id, reply_to, author_id, body, body_html, created_at, number)
+		VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(number), 0) + 1 FROM posts WHERE topic_id = ?)) RETURNING id, number`),
+		p.TopicID, p.ReplyTo, p.Author.ID, p.Body, p.BodyHTML, p.CreatedAt, p.TopicID)
+	p.ID, p.Number = row.ID, row.Number
 	if err != nil {
 		return fmt.Errorf("store: unable to create post: %w", err)
 	}

@@ -148,6 +148,7 @@ func (r *Reader) MyVotes(ctx context.Context, roundID, userID int64) (map[int64]
 }
 
 type voteRow struct {
+	ProposalID   int64     `db:"proposal_id"`
 	ID           int64     `db:"id"`
 	Name         string    `db:"name"`
 	Organisation string    `db:"organisation"`
@@ -158,16 +159,28 @@ type voteRow struct {
 
 // Votes lists the named votes on a proposal, in the order they were cast.
 func (r *Reader) Votes(ctx context.Context, proposalID int64) ([]model.Vote, error) {
+	byProposal, err := r.votesWhere(ctx, `v.proposal_id = ?`, proposalID)
+	return byProposal[proposalID], err
+}
+
+// RoundVotes lists the named votes on every proposal of a round, by proposal, in the order cast.
+func (r *Reader) RoundVotes(ctx context.Context, roundID int64) (map[int64][]model.Vote, error) {
+	return r.votesWhere(ctx, `v.proposal_id IN (SELECT id FROM proposals WHERE round_id = ?)`, roundID)
+}
+
+func (r *Reader) votesWhere(ctx context.Context, where string, arg int64) (map[int64][]model.Vote, error) {
 	var rows []voteRow
-	err := sqlx.SelectContext(ctx, r.q, &rows, r.rebind(`SELECT u.id, u.name, u.organisation, v.choice, v.reason, v.cast_at
-		FROM votes v JOIN users u ON u.id = v.user_id WHERE v.proposal_id = ? ORDER BY v.cast_at, u.id`), proposalID)
+	err := sqlx.SelectContext(ctx, r.q, &rows, r.rebind(`SELECT v.proposal_id, u.id, u.name, u.organisation, v.choice, v.reason, v.cast_at
+		FROM votes v JOIN users u ON u.id = v.user_id WHERE `+where+` ORDER BY v.cast_at, u.id`), arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list votes: %w", err)
 	}
-	return mapRows(rows, func(v *voteRow) model.Vote {
-		return model.Vote{Voter: model.Voter{ID: v.ID, Name: v.Name, Organisation: v.Organisation}, Choice: v.Choice,
-			Reason: v.Reason, CastAt: v.CastAt.UTC()}
-	}), nil
+	out := map[int64][]model.Vote{}
+	for _, v := range rows {
+		out[v.ProposalID] = append(out[v.ProposalID], model.Vote{Voter: model.Voter{ID: v.ID, Name: v.Name, Organisation: v.Organisation},
+			Choice: v.Choice, Reason: v.Reason, CastAt: v.CastAt.UTC()})
+	}
+	return out, nil
 }
 
 // Participation is one member's taking part in a round: the proposals they voted on.

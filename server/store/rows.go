@@ -209,15 +209,16 @@ type postRow struct {
 	Hidden       bool       `db:"hidden"`
 	HiddenReason string     `db:"hidden_reason"`
 	DeletedAt    *time.Time `db:"deleted_at"`
+	Number       int        `db:"number"`
 }
 
 const postColumns = `p.id, p.topic_id, p.reply_to, p.author_id, u.name AS author_name, p.body, p.body_html,
-	p.created_at, p.edited_at, p.hidden, p.hidden_reason, p.deleted_at`
+	p.created_at, p.edited_at, p.hidden, p.hidden_reason, p.deleted_at, p.number`
 
 func (r *postRow) model() model.Post {
 	return model.Post{ID: r.ID, TopicID: r.TopicID, ReplyTo: r.ReplyTo, Author: model.Person{ID: r.AuthorID, Name: r.AuthorName},
 		Body: r.Body, BodyHTML: deref(r.BodyHTML), CreatedAt: r.CreatedAt.UTC(), EditedAt: utcPtr(r.EditedAt),
-		Hidden: r.Hidden, HiddenReason: r.HiddenReason, DeletedAt: utcPtr(r.DeletedAt)}
+		Hidden: r.Hidden, HiddenReason: r.HiddenReason, DeletedAt: utcPtr(r.DeletedAt), Number: r.Number}
 }
 
 type proposalRow struct {

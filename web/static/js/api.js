@@ -20,6 +20,7 @@ export class ApiError extends Error {
     this.code = body?.error || (status === 0 ? 'network' : 'generic');
     this.fields = body?.fields || {};
     this.fieldCodes = body?.field_codes || {};
+    this.reason = body?.reason || '';
   }
 
   /** fieldMessage is what is wrong with one field, in the page's language ('' when nothing). */
@@ -28,12 +29,16 @@ export class ApiError extends Error {
     return code ? fieldError(field, code) : '';
   }
 
-  /** userMessage is the error in the page's language: a conflict or a problem with one field
-   * says what it is about; several fields' problems point to the fields. */
+  /** userMessage is the error in the page's language: a problem with one field, or a conflict
+   * with its reason, says what it is about; several fields' problems point to the fields. */
   get userMessage() {
     const fields = Object.keys(this.fieldCodes);
     if (fields.length === 1) return this.fieldMessage(fields[0]);
     if (fields.length > 1) return t('js.error.fields');
+    if (this.reason) {
+      const s = t(`js.conflict.${this.reason}`);
+      if (s !== `js.conflict.${this.reason}`) return s;
+    }
     const key = `js.error.${this.code}`;
     const s = t(key);
     return s === key ? t('js.error.generic') : s;

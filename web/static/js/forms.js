@@ -1,18 +1,24 @@
 // Forms marked data-api="METHOD /api/v1/path" are sent to the JSON API as JSON instead of being
 // posted; data-then says what follows success: "reload", "clear", "invite", or "go:/path/{field}".
 import { api, ApiError } from './api.js';
-import { t } from './i18n.js';
+import { markLang, t } from './i18n.js';
+import { sofiaToISO } from './sofia.js';
 
-/** formJSON turns a form's named fields into the API's body: data-type="int"|"datetime"
- * converts, data-optional omits empty values, and "csrf_token" is never sent. */
+/** formJSON turns a form's named fields into the API's body: data-type="int"|"datetime"|"bool"
+ * converts (a datetime is typed in Sofia time, whatever the browser's zone), data-optional
+ * omits empty values, and "csrf_token" is never sent. */
 export function formJSON(form, submitter) {
   const out = {};
   for (const el of form.elements) {
     if (!el.name || el.name === 'csrf_token' || el.disabled || el.type === 'submit' || el.type === 'button') continue;
+    if (el.dataset.type === 'bool') {
+      out[el.name] = el.checked;
+      continue;
+    }
     let v = el.value;
     if (el.dataset.optional !== undefined && v === '') continue;
     if (el.dataset.type === 'int') v = v === '' ? 0 : Number.parseInt(v, 10);
-    if (el.dataset.type === 'datetime' && v !== '') v = new Date(v).toISOString();
+    if (el.dataset.type === 'datetime' && v !== '') v = sofiaToISO(v);
     out[el.name] = v;
   }
   if (submitter?.name) out[submitter.name] = submitter.value;
@@ -62,6 +68,7 @@ async function submitApiForm(form, submitter) {
     const then = form.dataset.then || 'reload';
     if (then === 'reload') window.location.reload();
     else if (then === 'clear') form.reset();
+    else if (then === 'none') { /* the page's own script shows the change */ }
     else if (then.startsWith('go:')) window.location.assign(fill(then.slice(3), data));
     else if (then === 'invite') showInvite(form, data);
   } catch (err) {
@@ -76,10 +83,32 @@ function showInvite(form, data) {
   const box = form.querySelector('[data-invite-result]');
   const input = form.querySelector('[data-invite-url]');
   if (!box || !input) return;
+  form.reset(); // ready for the next person; the link stays until then
   input.value = data.invite_url || `${window.location.origin}/invitations/${data.token}`;
   box.hidden = false;
   input.focus();
   input.select();
+}
+
+// showPreview shows, below a Markdown field, the text as it will read once sent: rendered and
+// sanitised by the server, exactly as it will be published.
+async function showPreview(button) {
+  const source = document.getElementById(button.dataset.preview);
+  const box = document.getElementById(`preview-${button.dataset.preview}`);
+  if (!source || !box) return;
+  button.setAttribute('aria-busy', 'true');
+  try {
+    const res = await api('POST', '/api/v1/preview', { body: source.value });
+    box.innerHTML = res.body_html || `<p class="muted">${t('js.preview_empty')}</p>`; // sanitised by the server
+    markLang(box, source.value);
+    box.hidden = false;
+    box.focus();
+  } catch (err) {
+    box.textContent = err instanceof ApiError ? err.userMessage : t('js.error.generic');
+    box.hidden = false;
+  } finally {
+    button.removeAttribute('aria-busy');
+  }
 }
 
 /** wireForms makes every data-api form of the page send itself to the API. */
@@ -101,5 +130,7 @@ export function wireForms(root = document) {
       } catch { /* the text stays selected for copying by hand */ }
     }
     if (e.target.closest('[data-print]')) window.print();
+    const preview = e.target.closest('[data-preview]');
+    if (preview) showPreview(preview);
   });
 }

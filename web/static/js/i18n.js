@@ -64,6 +64,23 @@ export function formatLeft(ms) {
   return t('js.left.format1', plural('unit.minutes', m));
 }
 
+/** langOf guesses the language of people's text like the server does: "bg" when most letters
+ * are Cyrillic, "en" when most are Latin, "" when there are too few to tell. */
+export function langOf(text) {
+  const s = String(text || '').slice(0, 2000);
+  const cyr = (s.match(/\p{Script=Cyrillic}/gu) || []).length;
+  const lat = (s.match(/\p{Script=Latin}/gu) || []).length;
+  if (cyr + lat < 3) return '';
+  return cyr >= lat ? 'bg' : 'en';
+}
+
+/** markLang sets el's lang to that of text where it differs from the page's (WCAG 3.1.2). */
+export function markLang(el, text) {
+  const l = langOf(text);
+  if (l && l !== lang) el.setAttribute('lang', l);
+  else el.removeAttribute('lang');
+}
+
 /** announce reads a short message to screen readers through the page's polite live region. */
 export function announce(message) {
   const region = document.getElementById('announcer');

@@ -92,6 +92,8 @@ export class Live {
     this.lastSeq = ev.seq;
     this.lastAt = ev.at;
     document.body.dataset.lastSeq = String(ev.seq);
+    // The public is sent a skip in place of an event it may not read: the position moves on.
+    if (ev.type === 'skip') return;
     try {
       this.handlers.onEvent(ev);
     } catch (err) {

@@ -1,7 +1,7 @@
 // The live round page: votes, tallies, new proposals and topics as they happen.
 import { api } from './api.js';
 import { showErrors } from './forms.js';
-import { announce, formatLeft, plural, t } from './i18n.js';
+import { announce, formatLeft, markLang, plural, t } from './i18n.js';
 import { startLive } from './live.js';
 import { setMyVote, setTally } from './tally.js';
 
@@ -11,6 +11,14 @@ const roundId = Number(document.body.dataset.roundId);
 function proposalEl(id) {
   return document.getElementById(`proposal-${id}`);
 }
+
+// Votes cast in another tab of this browser show here too: the tab that voted tells the others.
+const votes = 'BroadcastChannel' in window ? new BroadcastChannel('council-votes') : null;
+votes?.addEventListener('message', (m) => {
+  const { proposalId, choice } = m.data || {};
+  const el = proposalEl(proposalId);
+  if (el) setMyVote(el, choice || '');
+});
 
 // Voting: the form posts to the page route without JavaScript; with it, the API answers with
 // the new tally at once.
@@ -24,14 +32,24 @@ document.addEventListener('submit', async (e) => {
   if (!choice) return;
   form.setAttribute('aria-busy', 'true');
   try {
+    let mine = '';
     if (choice === 'withdraw') {
       await api('DELETE', `/api/v1/proposals/${id}/vote`);
       setMyVote(el, '');
+      // The withdraw button is gone: keep the keyboard where the vote is told.
+      const note = el.querySelector('[data-my-vote]');
+      note?.focus();
+      announce(t('js.vote_withdrawn'));
     } else {
-      const res = await api('PUT', `/api/v1/proposals/${id}/vote`, { choice });
-      setTally(el, res.tally);
-      setMyVote(el, res.choice || choice);
+      const body = { choice };
+      const reason = form.querySelector('[name="reason"]')?.value.trim();
+      if (reason) body.reason = reason;
+      const res = await api('PUT', `/api/v1/proposals/${id}/vote`, body);
+      if (res.tally) setTally(el, res.tally);
+      mine = res.choice || choice;
+      setMyVote(el, mine);
     }
+    votes?.postMessage({ proposalId: Number(id), choice: mine });
     showErrors(form, { fields: {} });
     form.querySelector('.form-error').textContent = '';
   } catch (err) {
@@ -52,13 +70,123 @@ function fromTemplate(id, objectId) {
 function addProposal(p) {
   if (proposalEl(p.id)) return;
   const el = fromTemplate('proposal-template', p.id);
-  el.querySelector('[data-field="title"]').textContent = p.title;
+  fillProposal(el, p);
   el.querySelector('[data-field="author"]').textContent = p.author?.name || '';
-  el.querySelector('[data-field="body"]').innerHTML = p.body_html || '';
+  if (p.topic_id) {
+    el.querySelector('[data-field="topic"]').hidden = false;
+    const link = el.querySelector('[data-field="topic-link"]');
+    link.href = `/topics/${p.topic_id}`;
+    const topic = document.querySelector(`[data-topic-id="${p.topic_id}"] [data-field="link"]`)?.textContent || '';
+    link.textContent = t('js.from_topic', topic);
+  }
   document.querySelector('[data-proposals]').append(el);
   document.querySelector('[data-proposals-empty]')?.setAttribute('hidden', '');
   setTally(el, p.tally || {});
+  setQuorum(el, p.voters || 0);
   return el;
+}
+
+// fillProposal writes a proposal's title and text, marked with their language where it is not
+// the page's.
+function fillProposal(el, p) {
+  const title = el.querySelector('[data-field="title"]');
+  title.textContent = p.title;
+  markLang(title, p.title);
+  const body = el.querySelector('[data-field="body"]');
+  body.innerHTML = p.body_html || ''; // sanitised by the server
+  markLang(body, p.body);
+}
+
+function editProposal(p) {
+  const el = proposalEl(p.id);
+  if (!el) return;
+  fillProposal(el, p);
+  const edited = el.querySelector('[data-field="edited"]');
+  if (edited) edited.hidden = false;
+}
+
+function withdrawProposal(id) {
+  const el = proposalEl(id);
+  if (!el || el.classList.contains('proposal-withdrawn')) return;
+  el.classList.add('proposal-withdrawn');
+  for (const sel of ['[data-tally]', '[data-tally-hidden]', '[data-quorum]', 'form[data-vote]', '[data-roll-call-box]', '[data-author-actions]']) {
+    el.querySelector(sel)?.remove();
+  }
+  const note = document.createElement('p');
+  note.className = 'hidden-note';
+  note.textContent = t('js.proposal_withdrawn');
+  el.querySelector('[data-field="body"]').before(note);
+  updateCloseWarning();
+}
+
+// Quorum progress: "voted 4 of 7 · quorum (30 %) reached", kept current from the vote events.
+function setQuorum(el, voters) {
+  const q = el?.querySelector('[data-quorum]');
+  if (!q) return;
+  const eligible = Number(q.dataset.eligible);
+  const quorum = Number(q.dataset.quorumPercent);
+  q.dataset.voters = String(voters);
+  q.querySelector('[data-turnout]').textContent = t('js.round_turnout', voters, eligible);
+  const need = Math.max(Math.ceil((quorum * eligible) / 100) - voters, 0);
+  q.querySelector('[data-quorum-state]').textContent = voters * 100 >= quorum * eligible
+    ? t('js.quorum_met', quorum) : plural('js.quorum_short', need, quorum);
+  updateCloseWarning();
+}
+
+// The close form warns, before and at the moment of closing, when some proposals lack quorum.
+function lacking() {
+  let n = 0;
+  for (const q of document.querySelectorAll('[data-quorum]')) {
+    if (Number(q.dataset.voters) * 100 < Number(q.dataset.quorumPercent) * Number(q.dataset.eligible)) n += 1;
+  }
+  return n;
+}
+
+function updateCloseWarning() {
+  const warning = document.querySelector('[data-quorum-warning]');
+  if (!warning) return;
+  const n = lacking();
+  warning.hidden = n === 0;
+  warning.textContent = n ? plural('js.close_no_quorum', n) : '';
+}
+
+const closeForm = document.getElementById('close-round');
+if (closeForm) {
+  const confirmText = closeForm.dataset.confirm;
+  // Runs before the page's form handler (capturing, on the form itself): the question asked
+  // says what closing now would do to proposals without quorum.
+  closeForm.addEventListener('submit', () => {
+    const n = lacking();
+    closeForm.dataset.confirm = n ? `${plural('js.close_no_quorum', n)}\n\n${confirmText}` : confirmText;
+  }, { capture: true });
+}
+
+// The roll call of an open ballot, kept current: one line per voter, in the order voted.
+function setRollCall(el, voter, choice, reason) {
+  const list = el?.querySelector('[data-roll-call]');
+  if (!list || !voter) return;
+  list.querySelector(`[data-voter-id="${voter.id}"]`)?.remove();
+  if (choice) {
+    const li = document.createElement('li');
+    li.dataset.voterId = String(voter.id);
+    const name = document.createElement('span');
+    name.className = 'voter';
+    name.textContent = voter.name;
+    const c = document.createElement('span');
+    c.className = `choice choice-${choice}`;
+    c.dataset.choice = choice;
+    c.textContent = t(`vote.${choice}`);
+    li.append(name, ' ', c);
+    if (reason) {
+      const q = document.createElement('q');
+      q.className = 'reason';
+      q.textContent = reason;
+      markLang(q, reason);
+      li.append(' ', q);
+    }
+    list.append(li);
+  }
+  el.querySelector('[data-roll-call-empty]')?.toggleAttribute('hidden', list.children.length > 0);
 }
 
 function addTopic(tp) {
@@ -102,12 +230,23 @@ function onEvent(ev) {
   const d = ev.data || {};
   switch (ev.type) {
     case 'vote.cast':
-    case 'vote.withdrawn':
-      if (d.tally) setTally(proposalEl(d.proposal_id), d.tally, { speak: true });
+    case 'vote.withdrawn': {
+      const el = proposalEl(d.proposal_id);
+      if (d.tally) setTally(el, d.tally, { speak: true });
       else refreshTally(d.proposal_id);
+      if (typeof d.voters === 'number') setQuorum(el, d.voters);
+      setRollCall(el, d.voter, ev.type === 'vote.cast' ? d.choice : '', d.reason);
       break;
+    }
     case 'proposal.created':
       if (addProposal(d)) announce(t('js.new_proposal', d.title));
+      break;
+    case 'proposal.edited':
+      editProposal(d);
+      break;
+    case 'proposal.withdrawn':
+      withdrawProposal(d.proposal_id ?? d.id);
+      announce(t('js.proposal_withdrawn'));
       break;
     case 'topic.created':
       addTopic(d);

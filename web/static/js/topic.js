@@ -1,5 +1,6 @@
 // The live topic page: posts, edits and hidden posts as they happen; replies without reload.
-import { announce, t, timeElement } from './i18n.js';
+import { api } from './api.js';
+import { announce, markLang, t, timeElement } from './i18n.js';
 import { startLive } from './live.js';
 
 const PLACEHOLDER = '999999999';
@@ -11,22 +12,32 @@ function postEl(id) {
   return document.getElementById(`post-${id}`);
 }
 
+function numberOf(id) {
+  return postEl(id)?.dataset.number || String(id);
+}
+
 function addPost(p, { mine = false } = {}) {
   if (postEl(p.id)) return null;
-  const tpl = document.getElementById('post-template');
+  // One's own post comes with its edit and delete buttons, as after a reload.
+  const tpl = (mine && document.getElementById('post-template-mine')) || document.getElementById('post-template');
   const box = document.createElement('div');
   box.innerHTML = tpl.innerHTML.replaceAll(PLACEHOLDER, String(p.id)); // our own markup
   const el = box.firstElementChild;
+  el.dataset.number = String(p.number || '');
+  el.querySelector('[data-field="number"]').textContent = `#${p.number || ''}`;
   el.querySelector('[data-field="author"]').textContent = p.author?.name || '';
   el.querySelector('[data-field="time"]').replaceChildren(timeElement(p.created_at));
-  el.querySelector('[data-body]').innerHTML = p.body_html || ''; // sanitised by the server
+  const body = el.querySelector('[data-body]');
+  body.innerHTML = p.body_html || ''; // sanitised by the server
+  markLang(body, p.body);
+  const source = el.querySelector('[data-field="source"]');
+  if (source) source.value = p.body || '';
   const reply = el.querySelector('[data-field="reply"]');
   if (p.reply_to) {
     reply.href = `#post-${p.reply_to}`;
-    reply.textContent = t('post.in_reply_to', p.reply_to);
+    reply.textContent = t('post.in_reply_to', numberOf(p.reply_to));
     reply.hidden = false;
   }
-  if (mine) el.querySelectorAll('details').forEach((d) => d.remove()); // edit and hide after a reload
   el.classList.add('is-new');
   document.querySelector('[data-posts]').append(el);
   document.querySelector('[data-posts-empty]')?.setAttribute('hidden', '');
@@ -37,21 +48,57 @@ function editPost(p) {
   const el = postEl(p.id);
   if (!el) return;
   const body = el.querySelector('[data-body]');
-  if (body) body.innerHTML = p.body_html || '';
+  if (body) {
+    body.innerHTML = p.body_html || '';
+    markLang(body, p.body);
+  }
   const edited = el.querySelector('[data-field="edited"]');
   if (edited) edited.hidden = false;
 }
 
-function hidePost(d) {
-  const el = postEl(d.post_id);
-  if (!el || el.classList.contains('post-hidden')) return;
-  el.classList.add('post-hidden');
+// A post taken out of view keeps its place with a note: hidden by a moderator, or deleted by
+// its author.
+function replaceWithNote(id, cls, text) {
+  const el = postEl(id);
+  if (!el || el.classList.contains(cls)) return;
+  el.classList.add(cls);
   el.querySelector('[data-body]')?.remove();
   el.querySelector('.post-actions')?.remove();
+  el.querySelector('[data-note]')?.remove();
   const note = document.createElement('p');
   note.className = 'hidden-note';
-  note.textContent = t('js.post_hidden') + (d.reason ? ` ${d.reason}` : '');
+  note.dataset.note = '';
+  note.textContent = text;
   el.querySelector('.post-meta').after(note);
+}
+
+function hidePost(d) {
+  replaceWithNote(d.post_id, 'post-hidden', t('js.post_hidden') + (d.reason ? ` ${d.reason}` : ''));
+}
+
+function deletePost(id) {
+  replaceWithNote(id, 'post-deleted', t('js.post_deleted'));
+}
+
+// A post shown again: read its text back (the event does not carry it) and show it.
+async function unhidePost(id) {
+  const el = postEl(id);
+  if (!el) return;
+  try {
+    const tp = await api('GET', `/api/v1/topics/${topicId}`);
+    const p = (tp.posts || []).find((x) => x.id === id);
+    if (!p || p.hidden) return;
+    el.classList.remove('post-hidden');
+    el.querySelector('[data-note]')?.remove();
+    el.querySelector('.moderator-view')?.remove();
+    const body = document.createElement('div');
+    body.className = 'post-body prose';
+    body.dataset.body = '';
+    body.innerHTML = p.body_html || ''; // sanitised by the server
+    markLang(body, p.body);
+    el.querySelector('.post-meta').after(body);
+    announce(t('js.post_unhidden'));
+  } catch { /* a reload shows it */ }
 }
 
 function onEvent(ev) {
@@ -65,6 +112,12 @@ function onEvent(ev) {
       break;
     case 'post.hidden':
       if (d.topic_id === topicId) hidePost(d);
+      break;
+    case 'post.deleted':
+      if (d.topic_id === topicId) deletePost(d.post_id);
+      break;
+    case 'post.unhidden':
+      if (d.topic_id === topicId) unhidePost(d.post_id);
       break;
     case 'round.opened':
     case 'round.closed':
@@ -84,7 +137,7 @@ function setReply(id) {
   const note = form.querySelector('[data-reply-note]');
   note.hidden = !id;
   if (id) {
-    note.querySelector('[data-reply-id]').textContent = String(id);
+    note.querySelector('[data-reply-id]').textContent = numberOf(id);
     note.querySelector('[data-reply-link]').href = `#post-${id}`;
   }
 }
@@ -102,6 +155,12 @@ document.addEventListener('click', (e) => {
 form?.addEventListener('api:success', (e) => {
   addPost(e.detail, { mine: true });
   setReply(null);
+});
+
+// One's own post deleted here: show it at once rather than wait for its event.
+document.addEventListener('api:success', (e) => {
+  const del = e.target.closest('[data-delete-post]');
+  if (del) deletePost(Number(del.closest('[data-post-id]').dataset.postId));
 });
 
 startLive(onEvent);
