@@ -124,7 +124,7 @@ func sqliteFile(databaseURL, file string) (string, error) {
 			"  pg_dump --format=custom --file=%s \"$DATABASE_URL\"\n"+
 			"and pg_restore puts it back (docs/operations.md)", shellWord(file))}
 	}
-	return "", fmt.Errorf("DATABASE_URL must start with postgres:// or sqlite:")
+	return "", errors.New("DATABASE_URL must be a postgres:// address or sqlite:PATH")
 }
 
 // copySQLite writes the snapshot into dst, which it creates with mode 0600 and never

@@ -62,14 +62,13 @@ func TestBackupWhileServing(t *testing.T) {
 	if err := <-writerErr; err != nil {
 		t.Fatalf("a write failed while the backup ran: %v\n%s", err, p.Log())
 	}
-	t.Logf("backup took %v; %d councils written before it, %d while it ran", took, before, after-before)
-	if after == before {
-		t.Fatalf("the server wrote nothing in the %v the backup ran", took)
-	}
-
 	info, err := os.Stat(copyPath)
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("the copy: %v, mode %v, want 0600", err, info.Mode())
+	}
+	t.Logf("backup of %d bytes took %v; %d councils written before it, %d while it ran", info.Size(), took, before, after-before)
+	if after == before {
+		t.Fatalf("the server wrote nothing in the %v the backup ran", took)
 	}
 	sum := fileSum(t, copyPath)
 	if out, err := command(t, dir, "", "backup", copyPath); err == nil || !strings.Contains(out, "exists") {
