@@ -5,6 +5,7 @@
 //	server migrate                       apply the database migrations and exit
 //	server admin create --email E --name N   create a site admin; the password is read from stdin
 //	server demo                          fill the database with the Perushtitsa demo
+//	server backup FILE                   copy the SQLite database to FILE while it serves
 //	server help                          list the commands and every setting
 package main
 
@@ -20,7 +21,7 @@ import (
 func main() {
 	if err := run(context.Background(), os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -50,6 +51,8 @@ func dispatch(ctx context.Context, cmd string, args []string) error {
 		return adminCreate(ctx, args[1:], os.Stdin, os.Stdout)
 	case "demo":
 		return demo(ctx, args, os.Stdout)
+	case "backup":
+		return backup(ctx, args, os.Stdout)
 	case "help":
 		return flag.ErrHelp
 	}
@@ -62,6 +65,7 @@ const commands = `usage:
   server admin create --email E --name N [flags]
                                               create a site admin (password read from stdin)
   server demo [flags]                         load the Perushtitsa demo data
+  server backup FILE [flags]                  copy the SQLite database to a new FILE, while it serves
   server help                                 show this text
 `
 
