@@ -98,7 +98,9 @@ func answerText(q model.Question, a model.Answer, r model.Response, l Labels) st
 }
 
 // ResultsCSV is the results as CSV.
-func ResultsCSV(res *model.SurveyResults, l Labels) ([]byte, error) { return writeCSV(resultRows(res, l)) }
+func ResultsCSV(res *model.SurveyResults, l Labels) ([]byte, error) {
+	return writeCSV(resultRows(res, l))
+}
 
 // ResponsesCSV is every response as CSV.
 func ResponsesCSV(sv *model.Survey, responses []model.Response, l Labels) ([]byte, error) {
