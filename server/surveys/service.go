@@ -68,6 +68,9 @@ func canRunSurveys(u *model.User) bool {
 	return u != nil && (u.Role == model.SiteAdmin || u.Role == siteOfficer)
 }
 
+// CanRunSurveys reports whether a user may ask surveys of the public and of answer codes.
+func CanRunSurveys(u *model.User) bool { return canRunSurveys(u) }
+
 // standing is where a viewer stands towards one survey.
 type standing struct {
 	user      *model.User
