@@ -112,7 +112,9 @@ func apiSurveyPublic(t *testing.T, e *env) {
 	if n := e.anon.get(t, path).want(t, 200).obj(t)["response_count"]; n != 2.0 {
 		t.Fatalf("response_count %v, want 2", n)
 	}
-	e.admin.do(t, "POST", path+"/close", nil).want(t, 200)
+	if n := e.admin.do(t, "POST", path+"/close", nil).want(t, 200).obj(t)["response_count"]; n != 2.0 {
+		t.Fatalf("closed survey's response_count %v, want 2", n)
+	}
 	res := e.anon.get(t, path+"/results").want(t, 200).obj(t)
 	qs := res["questions"].([]any)
 	if res["responses"] != 2.0 || len(qs) != 4 || qs[2].(map[string]any)["mean"] == nil || len(qs[3].(map[string]any)["texts"].([]any)) != 2 {

@@ -40,7 +40,7 @@ func (s *Store) InSurvey(ctx context.Context, id int64, exclusive bool, fn func(
 	if err := tx.GetContext(ctx, &got, s.rebind(lock), id); err != nil {
 		return notFound(err)
 	}
-	sv, err := survey(ctx, tx, s.rebind, id, "")
+	sv, err := survey(ctx, tx, s.rebind, id, surveyFields)
 	if err != nil {
 		return err
 	}

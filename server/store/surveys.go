@@ -29,9 +29,13 @@ type surveyRow struct {
 	Responses   int        `db:"responses"`
 }
 
-const surveyColumns = `s.id, s.title, s.description, s.audience, s.council_id, s.results, s.status, s.questions,
-	s.closes_at, s.opened_at, s.closed_at, s.created_by, s.created_at, s.codes_issued,
+const surveyColumns = surveyFields + `,
 	(SELECT COUNT(*) FROM survey_responses r WHERE r.survey_id = s.id) AS responses`
+
+// surveyFields are a survey's columns without its count of responses, which a transaction
+// does not need and which grows with every response.
+const surveyFields = `s.id, s.title, s.description, s.audience, s.council_id, s.results, s.status, s.questions,
+	s.closes_at, s.opened_at, s.closed_at, s.created_by, s.created_at, s.codes_issued, 0 AS responses`
 
 // questionDoc is how a question is kept in the surveys.questions column.
 type questionDoc struct {
@@ -92,12 +96,12 @@ func stampPtr(t *time.Time) *time.Time {
 
 // Survey finds a survey by id.
 func (s *Store) Survey(ctx context.Context, id int64) (*model.Survey, error) {
-	return survey(ctx, s.db, s.rebind, id, "")
+	return survey(ctx, s.db, s.rebind, id, surveyColumns)
 }
 
-func survey(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, id int64, lock string) (*model.Survey, error) {
+func survey(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, id int64, columns string) (*model.Survey, error) {
 	var row surveyRow
-	if err := sqlx.GetContext(ctx, q, &row, rebind(`SELECT `+surveyColumns+` FROM surveys s WHERE s.id = ?`+lock), id); err != nil {
+	if err := sqlx.GetContext(ctx, q, &row, rebind(`SELECT `+columns+` FROM surveys s WHERE s.id = ?`), id); err != nil {
 		return nil, notFound(err)
 	}
 	sv, err := row.model()

@@ -102,7 +102,16 @@ func (s *Service) Update(ctx context.Context, actor *model.User, id int64, in In
 		out = sv
 		return tx.UpdateSurvey(ctx, sv)
 	})
-	return out, err
+	return s.reload(ctx, out, err)
+}
+
+// reload reads a survey again after a transaction changed it, with its count of responses.
+func (s *Service) reload(ctx context.Context, sv *model.Survey, err error) (*model.Survey, error) {
+	if err != nil {
+		return nil, err
+	}
+	fresh, err := s.st.Survey(ctx, sv.ID)
+	return fresh, translate(err)
 }
 
 // Open opens a draft survey for answers: its creator or an admin.
@@ -125,7 +134,7 @@ func (s *Service) Open(ctx context.Context, actor *model.User, id int64) (*model
 		out = sv
 		return tx.OpenSurvey(ctx, sv)
 	})
-	return out, err
+	return s.reload(ctx, out, err)
 }
 
 // Close closes an open survey: its creator or an admin.
@@ -140,7 +149,7 @@ func (s *Service) Close(ctx context.Context, actor *model.User, id int64) (*mode
 	if !closed {
 		return nil, council.Errorf(council.CodeConflict, "Only an open survey can be closed.")
 	}
-	return sv, nil
+	return s.reload(ctx, sv, nil)
 }
 
 // closeSurvey closes the survey if it is open, erasing what kept a second response out, and
