@@ -5,7 +5,7 @@ GO ?= go
 AXE_VERSION := 4.14.1
 AXE_JS := web/browsertest/testdata/axe.min.js
 
-.PHONY: test hygiene services vet run demo screenshots bench axe load fuzz
+.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz
 
 # staticcheck at a pinned version, fetched by the Go toolchain like any module.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -49,6 +49,10 @@ bench: services
 # Live fan-out under load: three processes, 30 watchers, 10 members voting flat out.
 load: services
 	LOAD=1 $(GO) test ./server -run TestLoadLiveFanout -count=1 -v
+
+# Surveys under load: 2,000 responses to one public survey from 200 clients, on each database.
+load-surveys: services
+	LOAD=1 $(GO) test ./server -run TestLoadSurveyResponses -count=1 -v
 
 # Fuzzing: each target for FUZZTIME in turn (go test -fuzz takes one target per package per
 # run). What a target finds is written to its package's testdata/fuzz/, where go test replays it.

@@ -15,6 +15,7 @@ import (
 
 	"council/realtime"
 	"council/server/httpapi"
+	"council/server/surveys"
 )
 
 // serve runs the platform until SIGTERM or SIGINT, then shuts down gracefully: websockets are
@@ -38,7 +39,9 @@ func serve(ctx context.Context, args []string) error {
 		Admit: admit(a.svc), MaxPerSession: cfg.LiveMaxPerSession, MaxPerUser: cfg.LiveMaxPerUser})
 	a.pub.hub.Store(hub)
 
-	web, err := httpapi.New(httpapi.Config{Service: a.svc, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
+	sv := surveys.NewService(surveys.Config{Store: a.store, Log: a.log,
+		Throttle: surveys.Throttle{PerAddress: cfg.SurveyAnswersPerAddress}})
+	web, err := httpapi.New(httpapi.Config{Service: a.svc, Surveys: sv, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		RequestTimeout: cfg.RequestTimeout})
 	if err != nil {
@@ -57,6 +60,7 @@ func serve(ctx context.Context, args []string) error {
 	}
 	schedCtx, stopSched := context.WithCancel(context.Background())
 	go a.svc.RunScheduler(schedCtx, time.Second, cfg.RequestTimeout)
+	go sv.RunScheduler(schedCtx, time.Second, cfg.RequestTimeout)
 	defer stopSched()
 
 	a.log.Info("council platform listening", "address", cfg.BaseURL, "port", cfg.Port, "database", a.store.Dialect(), "fan_out", brokerName(cfg))

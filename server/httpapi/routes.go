@@ -64,6 +64,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/rounds/:round_id/record.csv", s.getRecordCSV)
 	api.Get("/rounds/:round_id/record.xlsx", s.getRecordXLSX)
 	api.Get("/outcomes", s.listOutcomes)
+	s.surveyRoutes(api)
 	api.Use(s.apiNotFound)
 
 	s.pageRoutes(app)

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"council/server/council"
+	"council/server/surveys"
 	"council/web"
 )
 
@@ -36,7 +37,8 @@ type Live interface {
 // Config wires the HTTP surface.
 type Config struct {
 	Service  *council.Service
-	Pages    *web.Renderer // the page templates and translations (web.Templates)
+	Surveys  *surveys.Service // nil: one over Service's store and clock
+	Pages    *web.Renderer    // the page templates and translations (web.Templates)
 	Log      *slog.Logger
 	BaseURL  string
 	Live     Live                 // nil: no websocket endpoint
@@ -59,6 +61,7 @@ const DefaultRequestTimeout = 10 * time.Second
 // Server holds what the handlers share.
 type Server struct {
 	svc      *council.Service
+	surveys  *surveys.Service
 	log      *slog.Logger
 	baseURL  string
 	secure   bool
@@ -90,8 +93,12 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
+	if cfg.Surveys == nil {
+		cfg.Surveys = surveys.NewService(surveys.Config{Store: cfg.Service.Store(), Log: cfg.Log, Clock: cfg.Service.Now})
+	}
 	s := &Server{
 		svc:      cfg.Service,
+		surveys:  cfg.Surveys,
 		log:      cfg.Log,
 		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
 		secure:   strings.HasPrefix(cfg.BaseURL, "https://"),
