@@ -74,9 +74,7 @@ func (s *Service) closeRound(ctx context.Context, actor *model.User, councilID, 
 		return nil, err
 	}
 	if r.Ballot == model.BallotSecret {
-		if err := s.st.ScrubErased(ctx); err != nil {
-			s.log.Error("unable to scrub erased secret votes from the database files", "round", r.ID, "err", err)
-		}
+		s.st.ScrubSoon(ctx, s.log, s.st.ScrubErased, "round", r.ID)
 	}
 	f, err := s.saveRecord(ctx, r)
 	if err != nil {

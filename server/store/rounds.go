@@ -133,11 +133,7 @@ func (t *Tx) EraseVotes(ctx context.Context, roundID int64) error {
 // holds the pages as they were, is checkpointed and truncated; on PostgreSQL the table is
 // vacuumed, so that its dead rows are removed. Backups and archived WAL keep what they hold.
 func (s *Store) ScrubErased(ctx context.Context) error {
-	q := `PRAGMA wal_checkpoint(TRUNCATE)`
-	if s.dialect == "postgres" {
-		q = `VACUUM votes`
-	}
-	if _, err := s.db.ExecContext(ctx, q); err != nil {
+	if err := s.scrub(ctx, "votes"); err != nil {
 		return fmt.Errorf("store: unable to scrub erased votes: %w", err)
 	}
 	return nil

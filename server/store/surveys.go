@@ -203,14 +203,8 @@ func (s *Store) ForgetSurveyAttempts(ctx context.Context, before time.Time) erro
 // ScrubErased does for votes: SQLite's write-ahead log is checkpointed and truncated (deleted
 // rows are overwritten, secure_delete being on), PostgreSQL's tables are vacuumed.
 func (s *Store) ScrubSurveys(ctx context.Context) error {
-	qs := []string{`PRAGMA wal_checkpoint(TRUNCATE)`}
-	if s.dialect == "postgres" {
-		qs = []string{`VACUUM survey_marks`, `VACUUM survey_codes`, `VACUUM survey_attempts`, `VACUUM survey_responses`}
-	}
-	for _, q := range qs {
-		if _, err := s.db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("store: unable to scrub a closed survey's marks: %w", err)
-		}
+	if err := s.scrub(ctx, "survey_marks", "survey_codes", "survey_attempts", "survey_responses"); err != nil {
+		return fmt.Errorf("store: unable to scrub a closed survey's marks: %w", err)
 	}
 	return nil
 }

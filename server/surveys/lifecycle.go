@@ -173,9 +173,7 @@ func (s *Service) closeSurvey(ctx context.Context, id int64) (*model.Survey, boo
 		return nil, false, translate(err)
 	}
 	if closed {
-		if err := s.st.ScrubSurveys(ctx); err != nil {
-			s.log.Error("unable to scrub a closed survey's marks from the database files", "survey", id, "err", err)
-		}
+		s.st.ScrubSoon(ctx, s.log, s.st.ScrubSurveys, "survey", id)
 	}
 	return out, closed, nil
 }
