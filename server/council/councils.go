@@ -134,13 +134,10 @@ func applyCouncil(c *model.Council, in CouncilUpdate) {
 	}
 }
 
-// notArchived refuses a new round or member in an archived council.
-func (s *Service) notArchived(ctx context.Context, councilID int64) error {
-	c, err := s.st.Council(ctx, itoa(councilID))
-	if err != nil {
-		return translate(err)
-	}
-	if c.Archived {
+// notArchived refuses, under the council's lock, a new round, an opened one or a new member in
+// an archived council.
+func notArchived(tx *store.Tx) error {
+	if tx.Archived() {
 		return Conflict(ReasonArchived, "The council is archived: it takes no new rounds or members.")
 	}
 	return nil

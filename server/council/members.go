@@ -67,13 +67,13 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, councilID int64
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	if err := s.notArchived(ctx, councilID); err != nil {
-		return nil, "", err
-	}
 	token := RandomToken()
 	inv := &model.Invitation{Email: in.Email, Name: in.Name, Role: in.Role, Group: in.Group, Organisation: in.Organisation,
 		ExpiresAt: s.now().UTC().Add(InvitationTTL).Truncate(time.Second)}
 	err = s.inCouncil(ctx, councilID, func(tx *store.Tx) error {
+		if err := notArchived(tx); err != nil {
+			return err
+		}
 		if u, err := tx.UserByEmail(ctx, in.Email); err == nil {
 			if _, err := tx.Membership(ctx, u.ID); err == nil {
 				return FieldError(CodeConflict, fmt.Sprintf("%s is already a member of this council.", in.Email), "email", FieldAlreadyMember, "is already a member")
@@ -116,6 +116,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password, a
 		return nil, err
 	}
 	err = s.inCouncil(ctx, inv.CouncilID, func(tx *store.Tx) error {
+		if err := notArchived(tx); err != nil {
+			return err
+		}
 		if err := tx.UseInvitation(ctx, inv.ID); err != nil {
 			return err
 		}

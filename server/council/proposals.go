@@ -2,6 +2,7 @@ package council
 
 import (
 	"context"
+	"strings"
 
 	"council/server/events"
 	"council/server/model"
@@ -213,6 +214,7 @@ func (s *Service) CastVote(ctx context.Context, actor *model.User, proposalID in
 	}
 	v := Validation{}
 	checkChoice(v, "choice", choice, model.Choices...)
+	reason = strings.TrimSpace(reason)
 	checkText(v, "reason", reason, false, MaxReason)
 	if reason != "" && r.Ballot == model.BallotSecret {
 		v.Add("reason", FieldInvalid, "a secret ballot takes no reason: it would name the voter beside their choice")

@@ -108,15 +108,17 @@ func (s *Service) CreateRound(ctx context.Context, actor *model.User, councilID 
 	if err := checkRound(r, in, s.now()); err != nil {
 		return nil, err
 	}
-	if err := s.notArchived(ctx, councilID); err != nil {
-		return nil, err
-	}
 	err = s.inCouncil(ctx, councilID, func(tx *store.Tx) error {
+		if err := notArchived(tx); err != nil {
+			return err
+		}
 		if err := tx.CreateRound(ctx, r); err != nil {
 			return err
 		}
-		_, err := emit(ctx, tx, r, actor.Person(), events.NewRound(events.RoundCreated, r))
-		return err
+		if _, err := emit(ctx, tx, r, actor.Person(), events.NewRound(events.RoundCreated, r)); err != nil {
+			return err
+		}
+		return countEligible(ctx, tx, r)
 	})
 	return r, err
 }
@@ -193,10 +195,19 @@ func (s *Service) UpdateRound(ctx context.Context, actor *model.User, roundID in
 			return err
 		}
 		r = cur
-		_, err = emit(ctx, tx, r, actor.Person(), events.NewRound(events.RoundUpdated, r))
-		return err
+		if _, err = emit(ctx, tx, r, actor.Person(), events.NewRound(events.RoundUpdated, r)); err != nil {
+			return err
+		}
+		return countEligible(ctx, tx, r)
 	})
 	return r, err
+}
+
+// countEligible sets how many may vote in a round not yet closed: the council's members now.
+func countEligible(ctx context.Context, tx *store.Tx, r *model.Round) error {
+	_, n, err := tx.CountMembers(ctx)
+	r.Eligible = n
+	return err
 }
 
 // rescheduleOpen moves an open round's closing time: the only change an open round takes.
@@ -235,6 +246,9 @@ func (s *Service) OpenRound(ctx context.Context, actor *model.User, roundID int6
 		if cur.Status != model.StatusDraft {
 			return Conflict(ReasonRoundNotDraft, "Only a draft round can be opened; this one is %s.", cur.Status)
 		}
+		if err := notArchived(tx); err != nil {
+			return err
+		}
 		RoundInput{ClosesAt: closesAt}.apply(cur)
 		if cur.ClosesAt != nil && !cur.ClosesAt.After(tx.Now()) {
 			return FieldError(CodeValidation, "The closing time has passed.", "closes_at", FieldInPast, "must be in the future")
@@ -244,8 +258,10 @@ func (s *Service) OpenRound(ctx context.Context, actor *model.User, roundID int6
 			return err
 		}
 		r = cur
-		_, err = emit(ctx, tx, r, actor.Person(), events.NewRound(events.RoundOpened, r))
-		return err
+		if _, err = emit(ctx, tx, r, actor.Person(), events.NewRound(events.RoundOpened, r)); err != nil {
+			return err
+		}
+		return countEligible(ctx, tx, r)
 	})
 	return r, err
 }

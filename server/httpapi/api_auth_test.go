@@ -112,6 +112,36 @@ var (
 			[5]string{"404", "404", "403", "403", "403"}, [5]string{"403", "403", "403", "403", "403"})},
 		{method: "GET", path: "/api/v1/rounds/{round}/record", want: anyState(seeDraft, all200)},
 		{method: "GET", path: "/api/v1/rounds/{round}/record.csv", want: anyState(seeDraft, all200)},
+
+		// Daily use.
+		{method: "PATCH", path: "/api/v1/councils/{council}", body: `{"open_rounds_public":false}`,
+			want: noRound([5]string{"401", "403", "403", "200", "200"})},
+		{method: "PATCH", path: "/api/v1/councils/{council}", body: `{"description":"Renewed"}`,
+			want: noRound([5]string{"401", "403", "403", "403", "200"})},
+		{method: "GET", path: "/api/v1/rounds/{round}/participation", want: map[string][5]string{
+			"draft":  {"401", "404", "403", "200", "200"},
+			"open":   {"401", "404", "403", "200", "200"},
+			"closed": {"401", "403", "403", cfl, cfl}}},
+		{method: "PATCH", path: "/api/v1/rounds/{round}", own: true, body: `{"closes_at":"2030-06-01T10:00:00Z"}`, want: map[string][5]string{
+			"open": {"401", "404", "403", "200", "200"}}},
+		{method: "POST", path: "/api/v1/posts/{post}/unhide", want: map[string][5]string{
+			"open":   {"401", "404", "403", cfl, cfl}, // the post is not hidden
+			"closed": {"401", "403", "403", rcl, rcl}}},
+		{method: "DELETE", path: "/api/v1/posts/{post}", own: true, want: map[string][5]string{
+			"open":   {"401", "404", "204", "403", "403"},
+			"closed": {"401", "403", rno, "403", "403"}}},
+		{method: "POST", path: "/api/v1/preview", body: `{"body":"**b**"}`, want: noRound([5]string{"401", "200", "200", "200", "200"})},
+		{method: "PATCH", path: "/api/v1/proposals/{proposal}", own: true, body: `{"title":"T2","body":"B2"}`, want: map[string][5]string{
+			"draft":  {"401", "404", "200", "403", "403"},
+			"open":   {"401", "404", cfl, "403", "403"}, // somebody voted on it
+			"closed": {"401", "403", rno, "403", "403"}}},
+		{method: "DELETE", path: "/api/v1/proposals/{proposal}", own: true, want: map[string][5]string{
+			"draft":  {"401", "404", "204", "403", "403"},
+			"open":   {"401", "404", cfl, "403", "403"},
+			"closed": {"401", "403", rno, "403", "403"}}},
+		{method: "PUT", path: "/api/v1/proposals/{proposal}/vote", ballot: "secret", body: `{"choice":"for","reason":"Why"}`, want: map[string][5]string{
+			"open": {"401", "404", "422", "422", "403"}}}, // a secret ballot takes no reason
+		{method: "GET", path: "/api/v1/rounds/{round}/record.xlsx", want: anyState(seeDraft, all200)},
 	}
 )
 

@@ -59,7 +59,7 @@ func (t *Tx) UpdateCouncil(ctx context.Context, c *model.Council) error {
 	if err != nil {
 		return fmt.Errorf("store: unable to update council: %w", err)
 	}
-	t.public = c.OpenRoundsPublic
+	t.public, t.archived = c.OpenRoundsPublic, c.Archived
 	return nil
 }
 

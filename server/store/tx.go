@@ -22,6 +22,7 @@ type Tx struct {
 	now       time.Time
 	events    []model.Event
 	public    bool // the council's open rounds are public
+	archived  bool // the council is archived: no new rounds or members
 }
 
 // InCouncil runs fn in a transaction that holds councilID's sequence lock and returns the
@@ -35,18 +36,19 @@ func (s *Store) InCouncil(ctx context.Context, councilID int64, now func() time.
 	}
 	defer tx.Rollback()
 	t := &Tx{tx: tx, store: s, councilID: councilID}
-	lock := `SELECT last_seq, open_rounds_public FROM councils WHERE id = ?`
+	lock := `SELECT last_seq, open_rounds_public, archived FROM councils WHERE id = ?`
 	if s.dialect == "postgres" {
 		lock += ` FOR UPDATE`
 	}
 	var row struct {
-		LastSeq int64 `db:"last_seq"`
-		Public  bool  `db:"open_rounds_public"`
+		LastSeq  int64 `db:"last_seq"`
+		Public   bool  `db:"open_rounds_public"`
+		Archived bool  `db:"archived"`
 	}
 	if err := tx.GetContext(ctx, &row, s.rebind(lock), councilID); err != nil {
 		return nil, notFound(err)
 	}
-	t.lastSeq, t.public = row.LastSeq, row.Public
+	t.lastSeq, t.public, t.archived = row.LastSeq, row.Public, row.Archived
 	t.now = stamp(now())
 	if err := fn(t); err != nil {
 		return nil, err
@@ -70,6 +72,9 @@ func (t *Tx) CouncilID() int64 { return t.councilID }
 
 // OpenRoundsPublic reports whether the council's open rounds are public, as the lock read it.
 func (t *Tx) OpenRoundsPublic() bool { return t.public }
+
+// Archived reports whether the council is archived, as the lock read it.
+func (t *Tx) Archived() bool { return t.archived }
 
 // NewEvent is an event to append: its type and encoded payload, and, for an event that carries
 // a post's text, the post and the payload as it reads once the post is hidden.
