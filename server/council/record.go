@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"council/server/events"
 	"council/server/model"
 	"council/server/record"
 	"council/server/store"
@@ -183,7 +184,14 @@ func (s *Service) Events(ctx context.Context, viewer *model.User, councilID, aft
 // EventsForReplay reads a council's events after a seq for the live stream's replay and gap
 // repair: like the record, it no longer carries the text of posts hidden since.
 func (s *Service) EventsForReplay(ctx context.Context, councilID, after int64, limit int) ([]model.Event, error) {
-	return s.st.EventsAfter(ctx, councilID, after, limit, true)
+	evs, err := s.st.EventsAfter(ctx, councilID, after, limit, true)
+	for i := range evs {
+		// What an event does to live connections is not stored beside it: read back, it is
+		// told again from its payload, so that a removal that reaches a process through the
+		// record (a gap filled, a lost broker message) still closes the removed member's socket.
+		evs[i].Evicts, evs[i].ClosesPublic = events.Effects(evs[i].Type, evs[i].Data)
+	}
+	return evs, err
 }
 
 // PageSize is how many items one page of a list holds.

@@ -82,6 +82,24 @@ func Encode(p Payload) (Encoded, error) {
 	return enc, nil
 }
 
+// Effects tells, from a stored event's type and payload, what Encode said beside it when it was
+// appended: the user it takes out of the council, and whether it ends what the public follows.
+func Effects(typ string, data []byte) (evicts int64, closesPublic bool) {
+	switch typ {
+	case MemberLeft:
+		var v Left
+		if json.Unmarshal(data, &v) == nil {
+			evicts = v.UserID
+		}
+	case CouncilUpdated:
+		var v CouncilSettings
+		if json.Unmarshal(data, &v) == nil {
+			closesPublic = !v.OpenRoundsPublic
+		}
+	}
+	return evicts, closesPublic
+}
+
 // Person names an actor or an author.
 type Person struct {
 	ID   int64  `json:"id"`
