@@ -94,8 +94,10 @@ func (s *Service) CreateRound(ctx context.Context, actor *model.User, councilID 
 		if err := tx.CreateRound(ctx, r); err != nil {
 			return err
 		}
-		_, err := emit(ctx, tx, &r.ID, actor.Person(), events.NewRound(events.RoundCreated, r))
-		return err
+		if _, err := emit(ctx, tx, &r.ID, actor.Person(), events.NewRound(events.RoundCreated, r)); err != nil {
+			return err
+		}
+		return s.placeRouted(ctx, tx, r)
 	})
 	return r, err
 }

@@ -28,11 +28,13 @@ const (
 	ProposalCreated   = "proposal.created"
 	VoteCast          = "vote.cast"
 	VoteWithdrawn     = "vote.withdrawn"
+	FollowUpAdded     = "followup.added"
 )
 
 // Types lists every event type, in the order the contract names them.
 var Types = []string{MemberJoined, MemberLeft, MemberRoleChanged, RoundCreated, RoundUpdated, RoundOpened,
-	RoundClosed, TopicCreated, PostCreated, PostEdited, PostHidden, ProposalCreated, VoteCast, VoteWithdrawn}
+	RoundClosed, TopicCreated, PostCreated, PostEdited, PostHidden, ProposalCreated, VoteCast, VoteWithdrawn,
+	FollowUpAdded}
 
 // Payload is the data of one event: it knows its type.
 type Payload interface {

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"council/server/council"
+	"council/server/signals"
 	"council/web"
 )
 
@@ -36,6 +37,7 @@ type Live interface {
 // Config wires the HTTP surface.
 type Config struct {
 	Service  *council.Service
+	Signals  *signals.Service // nil: one over Service's store and clock, with the defaults
 	Pages    *web.Renderer // the page templates and translations (web.Templates)
 	Log      *slog.Logger
 	BaseURL  string
@@ -59,6 +61,7 @@ const DefaultRequestTimeout = 10 * time.Second
 // Server holds what the handlers share.
 type Server struct {
 	svc      *council.Service
+	sig      *signals.Service
 	log      *slog.Logger
 	baseURL  string
 	secure   bool
@@ -90,8 +93,12 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
+	if cfg.Signals == nil {
+		cfg.Signals = signals.New(signals.Config{Store: cfg.Service.Store(), Councils: cfg.Service, Log: cfg.Log, Clock: cfg.Service.Now})
+	}
 	s := &Server{
 		svc:      cfg.Service,
+		sig:      cfg.Signals,
 		log:      cfg.Log,
 		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
 		secure:   strings.HasPrefix(cfg.BaseURL, "https://"),
