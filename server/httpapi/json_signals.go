@@ -238,7 +238,6 @@ func newStats(st *model.SignalStats) statsJSON {
 	return out
 }
 
-
 type siteUserJSON struct {
 	ID           int64     `json:"id"`
 	Email        string    `json:"email"`

@@ -38,7 +38,7 @@ type Live interface {
 type Config struct {
 	Service  *council.Service
 	Signals  *signals.Service // nil: one over Service's store and clock, with the defaults
-	Pages    *web.Renderer // the page templates and translations (web.Templates)
+	Pages    *web.Renderer    // the page templates and translations (web.Templates)
 	Log      *slog.Logger
 	BaseURL  string
 	Live     Live                 // nil: no websocket endpoint

@@ -78,8 +78,8 @@ func StatsXLSX(st *model.SignalStats) ([]byte, error) {
 		counts = append(counts, []any{c.Month, c.Kind, c.Service, names[c.Service], c.Status, c.Count})
 	}
 	sheets := []struct {
-		name   string
-		rows   [][]any
+		name    string
+		rows    [][]any
 		tallies []model.Tally
 	}{{"counts", counts, nil}, {"by_month", nil, st.ByMonth}, {"by_kind", nil, st.ByKind},
 		{"by_service", nil, st.ByService}, {"by_status", nil, st.ByStatus}}
