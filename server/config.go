@@ -37,6 +37,8 @@ type config struct {
 	FirstRequestTimeout time.Duration
 	// RequestTimeout is how long a request may wait for the database before it answers 503.
 	RequestTimeout time.Duration
+	// AnswerDays is the time the municipality gives itself to answer a signal.
+	AnswerDays int
 }
 
 // setting is one line of the configuration: an environment variable and the flag of the same
@@ -76,6 +78,7 @@ func (c *config) settings() []setting {
 		{"MAX_PENDING_CONNECTIONS", "4096", positive(&c.MaxPending), "connections waiting for their first request at once; the oldest is closed to make room"},
 		{"FIRST_REQUEST_TIMEOUT", "10s", positiveDuration(&c.FirstRequestTimeout), "time a new connection has to send its first request"},
 		{"REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout.String(), positiveDuration(&c.RequestTimeout), "how long a request may wait for the database before it answers 503, e.g. 10s"},
+		{"ANSWER_DAYS", "30", positive(&c.AnswerDays), "days the municipality gives itself to answer a signal; the analysis publishes the share answered within them"},
 	}
 }
 

@@ -87,6 +87,9 @@ func loadDemo(ctx context.Context, svc *council.Service) ([]demoAccount, error) 
 	if err := demoOpenRound(ctx, svc, users, citizens.ID); err != nil {
 		return nil, err
 	}
+	if err := loadDemoSignals(ctx, svc, admin, &accounts); err != nil {
+		return nil, err
+	}
 	return accounts, nil
 }
 

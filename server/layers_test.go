@@ -24,9 +24,10 @@ var layers = map[string][]string{
 	"server/record":   {"server/model", "server/events"},
 	"server/store":    {"server/model", "schema"},
 	"server/council":  {"server/model", "server/store", "server/events", "server/record", "server/markdown"},
+	"server/signals":  {"server/model", "server/store", "server/council"},
 	"web":             {"server/model"},
-	"server/httpapi":  {"server/model", "server/council", "server/events", "realtime", "web"},
-	"server":          {"server/model", "server/council", "server/store", "server/events", "server/httpapi", "server/netlimit", "realtime"},
+	"server/httpapi":  {"server/model", "server/council", "server/signals", "server/events", "realtime", "web"},
+	"server":          {"server/model", "server/council", "server/signals", "server/store", "server/events", "server/httpapi", "server/netlimit", "realtime"},
 	// Test helpers: they build worlds and drive the built program.
 	"server/testenv":  {"server/model", "server/council", "server/store"},
 	"web/browsertest": {},

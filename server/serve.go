@@ -38,7 +38,7 @@ func serve(ctx context.Context, args []string) error {
 		Admit: admit(a.svc), MaxPerSession: cfg.LiveMaxPerSession, MaxPerUser: cfg.LiveMaxPerUser})
 	a.pub.hub.Store(hub)
 
-	web, err := httpapi.New(httpapi.Config{Service: a.svc, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
+	web, err := httpapi.New(httpapi.Config{Service: a.svc, Signals: a.sig, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		RequestTimeout: cfg.RequestTimeout})
 	if err != nil {

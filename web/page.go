@@ -69,13 +69,15 @@ type RoundData struct {
 	IsModerator bool
 	RecordURL   string
 	CSVURL      string
+	CanFollowUp bool // the viewer is an officer or an admin
 }
 
 // ProposalView is a proposal with its result once the round has closed.
 type ProposalView struct {
 	model.Proposal
-	Result *model.Result
-	Topic  string // the title of the topic it came from, if any
+	Result    *model.Result
+	Topic     string           // the title of the topic it came from, if any
+	FollowUps []model.FollowUp // the municipality's follow-ups, once adopted
 }
 
 // TopicData is a topic's thread.

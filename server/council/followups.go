@@ -234,3 +234,26 @@ func (s *Service) councilsByID(ctx context.Context) (map[int64]model.Council, er
 	}
 	return out, nil
 }
+
+// ProposalDecision reads an adopted proposal of a closed round with its follow-ups, for the
+// page where an officer posts the next one; 409 for a proposal not (or not yet) adopted.
+func (s *Service) ProposalDecision(ctx context.Context, viewer *model.User, proposalID int64) (*model.Decision, error) {
+	p, err := s.st.Reader().Proposal(ctx, proposalID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	r, _, err := s.visibleRound(ctx, viewer, p.RoundID)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.decisionsOf(ctx, []model.Round{*r}, func(res model.Result, q model.Proposal) bool {
+		return q.ID == p.ID && res.Outcome == model.OutcomeAdopted
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(ds) == 0 {
+		return nil, Errorf(CodeConflict, "Only a proposal adopted in a closed round has follow-ups.")
+	}
+	return &ds[0], nil
+}

@@ -141,6 +141,9 @@ func (s *Server) roundPage(c *fiber.Ctx) error {
 	data := web.RoundData{Council: v.Council, Round: *r, Topics: v.Topics,
 		Proposals: proposalViews(r, v.Topics, v.Proposals), RecordURL: recordURL(id, ""), CSVURL: recordURL(id, ".csv"),
 		IsMember: v.Standing.Member, IsModerator: v.Standing.Moderator}
+	if err := s.withFollowUps(c, r, &data); err != nil {
+		return err
+	}
 	p := s.newPage(c, r.Title, data)
 	if r.Status == model.StatusClosed {
 		return s.render(c, "outcome", p)

@@ -135,6 +135,15 @@ type FollowUp struct {
 	Seq             int64 // the followup.added event's seq
 }
 
+// Due is the follow-up's due date as a time (midnight UTC), nil without one.
+func (f FollowUp) Due() *time.Time {
+	t, err := time.Parse(time.DateOnly, f.DueDate)
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
 // Decision is a proposal a council decided on, with the municipality's follow-ups: the
 // decisions tracker lists the adopted ones with their latest status.
 type Decision struct {
