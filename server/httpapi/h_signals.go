@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"net/url"
+
 	"github.com/gofiber/fiber/v2"
 
 	"council/server/council"
@@ -65,8 +67,17 @@ func (s *Server) submitSignal(c *fiber.Ctx) error {
 		"tracking_url": s.baseURL + "/signals/track/" + code})
 }
 
+// pathText is a path parameter as text: Fiber leaves it percent-encoded.
+func pathText(c *fiber.Ctx, name string) string {
+	v, err := url.PathUnescape(c.Params(name))
+	if err != nil {
+		return c.Params(name)
+	}
+	return v
+}
+
 func (s *Server) trackSignal(c *fiber.Ctx) error {
-	t, err := s.sig.Track(c.UserContext(), c.Params("code"))
+	t, err := s.sig.Track(c.UserContext(), pathText(c, "code"))
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func (s *Server) unknownCode(c *fiber.Ctx, code string) error {
 }
 
 func (s *Server) trackPage(c *fiber.Ctx) error {
-	code := c.Params("code")
+	code := pathText(c, "code")
 	t, err := s.sig.Track(c.UserContext(), code)
 	if isCode(err, council.CodeNotFound) {
 		return s.unknownCode(c, code)

@@ -112,3 +112,7 @@ func (e *sigEnv) adopted(t testing.TB) (round, topic, adopted, rejected int64) {
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func councilRound(title, ballot *string, quorum *int) council.RoundInput {
+	return council.RoundInput{Title: title, Ballot: ballot, QuorumPercent: quorum}
+}
