@@ -3,6 +3,8 @@ package browsertest
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -286,6 +288,45 @@ func TestSignalsAccessibility(t *testing.T) {
 					t.Errorf("%s (%s): %s\n\t%s", vi.ID, vi.Impact, vi.Help, strings.Join(where, "\n\t"))
 				}
 			})
+		}
+	}
+}
+
+// TestSignalsScreenshots saves the loop's main pages into docs/screenshots/ with the others
+// when SCREENSHOTS=1 (make screenshots); otherwise it skips.
+func TestSignalsScreenshots(t *testing.T) {
+	if os.Getenv("SCREENSHOTS") != "1" {
+		t.Skip("set SCREENSHOTS=1 to save screenshots into docs/screenshots")
+	}
+	out := filepath.Join(repoRoot(t), "docs", "screenshots")
+	w := seedSignals(t)
+	browser := newBrowser(t)
+	public := newSession(t, browser, w.srv.URL)
+	officer := newSession(t, browser, w.srv.URL)
+	officer.signIn(officerAcc)
+	shots := []struct {
+		name  string
+		s     *session
+		path  string
+		width int
+	}{
+		{"signal-form", public, "/signals/new", 360},
+		{"signal-track", public, "/signals/track/" + w.code, 360},
+		{"signals-analysis", public, "/signals/analysis", 1280},
+		{"decisions", public, "/decisions", 1280},
+		{"desk-signal", officer, fmt.Sprintf("/desk/signals/%d", w.routed), 1280},
+	}
+	for _, sh := range shots {
+		sh.s.viewport(sh.width)
+		sh.s.open(sh.path)
+		ctx, cancel := context.WithTimeout(sh.s.ctx, 20*time.Second)
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v", sh.name, err)
+		}
+		if err := os.WriteFile(filepath.Join(out, fmt.Sprintf("%s-%d.png", sh.name, sh.width)), png, 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
