@@ -2,7 +2,6 @@ package web
 
 import (
 	"html/template"
-	"time"
 
 	"council/server/model"
 )
@@ -96,7 +95,7 @@ type DeskData struct {
 	Services              []model.MunicipalService
 	Signals               []model.Signal
 	AnswerDays            int
-	Now                   time.Time
+	Overdue               map[int64]bool // signals past their time to answer, without an answer in substance
 	ListPage
 }
 

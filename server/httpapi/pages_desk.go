@@ -38,9 +38,18 @@ func (s *Server) deskPage(c *fiber.Ctx) error {
 	}
 	filters := url.Values{"status": {q.Status}, "kind": {q.Kind}, "service": {q.Service}}
 	data := web.DeskData{Status: q.Status, Kind: q.Kind, Service: q.Service, Kinds: model.SignalKinds,
-		Statuses: model.SignalStatuses, Services: svs, Signals: list, AnswerDays: s.sig.AnswerDays(), Now: s.sig.Now(),
+		Statuses: model.SignalStatuses, Services: svs, Signals: list, AnswerDays: s.sig.AnswerDays(), Overdue: map[int64]bool{},
 		ListPage: listPage("/desk", filters, page, total)}
+	for i := range list {
+		data.Overdue[list[i].ID] = s.overdue(&list[i])
+	}
 	return s.render(c, "desk", s.newPage(c, s.t(c, "desk.title"), data))
+}
+
+// overdue tells whether a signal's time to answer has run out without an answer in substance.
+func (s *Server) overdue(sg *model.Signal) bool {
+	deadline := sg.CreatedAt.Add(time.Duration(s.sig.AnswerDays()) * 24 * time.Hour)
+	return sg.FirstAnswerAt == nil && s.sig.Now().After(deadline)
 }
 
 func (s *Server) deskSignalPage(c *fiber.Ctx) error {
@@ -64,9 +73,7 @@ func (s *Server) renderDeskSignal(c *fiber.Ctx, data web.DeskSignalData) error {
 	if data.Councils, err = s.svc.Councils(c.UserContext()); err != nil {
 		return err
 	}
-	data.Statuses, data.AnswerDays = model.AnswerStatuses, s.sig.AnswerDays()
-	deadline := data.Signal.CreatedAt.Add(time.Duration(s.sig.AnswerDays()) * 24 * time.Hour)
-	data.Overdue = data.Signal.FirstAnswerAt == nil && s.sig.Now().After(deadline)
+	data.Statuses, data.AnswerDays, data.Overdue = model.AnswerStatuses, s.sig.AnswerDays(), s.overdue(data.Signal)
 	p := s.newPage(c, data.Signal.Title, data)
 	if n, ok := deskNotices[c.Query("done")]; ok {
 		p.Notice = n

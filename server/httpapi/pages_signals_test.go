@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"council/server/model"
 )
@@ -18,6 +19,15 @@ func (c *client) post(t *testing.T, path string, vals url.Values, origin string)
 		vals.Set("csrf_token", c.csrf)
 	}
 	return c.form(t, path, vals, map[string]string{"Origin": origin})
+}
+
+// signInAgain opens new sessions for the signed-in actors, once the test's clock has moved
+// past their sessions' end.
+func (e *sigEnv) signInAgain(t *testing.T) {
+	t.Helper()
+	for _, c := range []**client{&e.outsider, &e.member, &e.mod, &e.admin, &e.officer} {
+		*c = e.signIn(t, (*c).user)
+	}
 }
 
 const site = "http://example.com" // app.Test's requests are to example.com
@@ -104,6 +114,13 @@ func pagesDesk(t *testing.T, e *sigEnv) {
 		t.Fatalf("publish form: %d %q", r.Status, r.Header.Get("Location"))
 	}
 	e.officer.post(t, d+"/publish", url.Values{"csrf_token": {"stale"}}, site).page(t, 403)
+	if strings.Contains(e.officer.get(t, "/desk?kind=signal").page(t, 200), "просрочен") {
+		t.Error("a signal within its time is marked overdue")
+	}
+	e.w.Clock.Advance(31 * 24 * time.Hour) // an acknowledgement (in_review) is no answer in substance
+	e.signInAgain(t)                        // the sessions ended meanwhile
+	e.officer.get(t, "/desk?kind=signal").page(t, 200, "просрочен")
+	e.officer.get(t, d).page(t, 200, "Просрочен: няма отговор по същество в 30 дни")
 	page := e.anon.get(t, "/signals/"+itoa(sg.ID)).page(t, 200, "Сигнал за бюрото", "Ще проверим", e.w.Other.Name)
 	if strings.Contains(page, "sender@example.org") || strings.Contains(page, "Гражданин") {
 		t.Error("the published signal shows its sender")

@@ -15,14 +15,14 @@ import (
 
 func TestNormaliseCode(t *testing.T) {
 	for in, want := range map[string]string{
-		"7K3M-QX9P-2HWR-TB4N":     "7K3M-QX9P-2HWR-TB4N",
-		"7k3mqx9p2hwrtb4n":        "7K3M-QX9P-2HWR-TB4N",
-		" 7K3M QX9P 2HWR TB4N ":   "7K3M-QX9P-2HWR-TB4N",
-		"OOOO-IIII-LLLL-0000":     "0000-1111-1111-0000",
-		"7K3M-QX9P-2HWR-TB4U":     "",
-		"7K3M-QX9P-2HWR":          "",
-		"7K3M-QX9P-2HWR-TB4N-0":   "",
-		"7К3М-QX9P-2HWR-TB4N":     "", // Cyrillic look-alikes are no code
+		"7K3M-QX9P-2HWR-TB4N":    "7K3M-QX9P-2HWR-TB4N",
+		"7k3mqx9p2hwrtb4n":       "7K3M-QX9P-2HWR-TB4N",
+		" 7K3M QX9P 2HWR TB4N ":  "7K3M-QX9P-2HWR-TB4N",
+		"OOOO-IIII-LLLL-0000":    "0000-1111-1111-0000",
+		"7K3M-QX9P-2HWR-TB4U":    "",
+		"7K3M-QX9P-2HWR":         "",
+		"7K3M-QX9P-2HWR-TB4N-0":  "",
+		"7К3М-QX9P-2HWR-TB4N":    "", // Cyrillic look-alikes are no code
 		strings.Repeat("0", 100): "",
 	} {
 		got, ok := signals.NormaliseCode(in)
