@@ -118,7 +118,7 @@ func pagesDesk(t *testing.T, e *sigEnv) {
 		t.Error("a signal within its time is marked overdue")
 	}
 	e.w.Clock.Advance(31 * 24 * time.Hour) // an acknowledgement (in_review) is no answer in substance
-	e.signInAgain(t)                        // the sessions ended meanwhile
+	e.signInAgain(t)                       // the sessions ended meanwhile
 	e.officer.get(t, "/desk?kind=signal").page(t, 200, "просрочен")
 	e.officer.get(t, d).page(t, 200, "Просрочен: няма отговор по същество в 30 дни")
 	page := e.anon.get(t, "/signals/"+itoa(sg.ID)).page(t, 200, "Сигнал за бюрото", "Ще проверим", e.w.Other.Name)
