@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"council/server/council"
 	"council/server/model"
 )
 
@@ -103,6 +102,5 @@ func TestSignalsAuthTable(t *testing.T) {
 				})
 			}
 		}
-		_ = council.PageSize
 	})
 }

@@ -56,13 +56,14 @@ func (s *Service) Signal(ctx context.Context, actor *model.User, id int64) (*mod
 	if err != nil {
 		return nil, translate(err)
 	}
-	return sg, s.fill(ctx, sg, false)
+	return sg, s.fill(ctx, sg, false, !actor.IsAdmin())
 }
 
 // fill reads a signal's answers (only the public ones when public) and its routes, each with
-// its round and, once that has closed, what the council decided. For the public, a route into
-// a round still in progress names the council alone.
-func (s *Service) fill(ctx context.Context, sg *model.Signal, public bool) error {
+// its round and, once that has closed, what the council decided. With hideOpen (the public, and
+// officers, who hold no seat), a route into a round still in progress names the council alone:
+// such a round is its council's members' (and admins') alone.
+func (s *Service) fill(ctx context.Context, sg *model.Signal, public, hideOpen bool) error {
 	answers, err := s.st.Answers(ctx, []int64{sg.ID})
 	if err != nil {
 		return err
@@ -84,9 +85,8 @@ func (s *Service) fill(ctx context.Context, sg *model.Signal, public bool) error
 		if rt.Round, err = rd.Round(ctx, *rt.RoundID); err != nil {
 			return err
 		}
-		if public && rt.Round.Status != model.StatusClosed {
-			// A round in progress is its council's members' alone: the public learns only that
-			// the signal is being debated (placed, with no round to show).
+		if hideOpen && rt.Round.Status != model.StatusClosed {
+			// Placed, with no round to show: the signal is being debated.
 			rt.RoundID, rt.TopicID, rt.Round = nil, nil, nil
 			continue
 		}

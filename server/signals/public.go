@@ -47,7 +47,7 @@ func (s *Service) Track(ctx context.Context, code string) (*Tracked, error) {
 	for _, a := range answers[sg.ID] {
 		t.History = append(t.History, model.StatusChange{Status: a.Status, At: a.CreatedAt})
 	}
-	if err := s.fill(ctx, sg, true); err != nil {
+	if err := s.fill(ctx, sg, true, true); err != nil {
 		return nil, err
 	}
 	withoutSender(sg)
@@ -137,7 +137,7 @@ func (s *Service) Published(ctx context.Context, id int64) (*model.Signal, error
 	if !sg.Published() {
 		return nil, errNotFound
 	}
-	if err := s.fill(ctx, sg, true); err != nil {
+	if err := s.fill(ctx, sg, true, true); err != nil {
 		return nil, err
 	}
 	withoutSender(sg)

@@ -97,10 +97,3 @@ func (s *Store) SignalRoutes(ctx context.Context, signalID int64) ([]model.Signa
 			RoutedBy: model.Person{ID: r.RoutedBy, Name: r.RoutedName}, RoutedAt: r.RoutedAt.UTC(), PlacedAt: utcPtr(r.PlacedAt)}
 	}), nil
 }
-
-// SignalOfTopic returns the id of the signal a topic quotes, if it quotes one.
-func (r *Reader) SignalOfTopic(ctx context.Context, topicID int64) (int64, error) {
-	var id int64
-	err := r.q.QueryRowxContext(ctx, r.rebind(`SELECT signal_id FROM signal_routes WHERE topic_id = ?`), topicID).Scan(&id)
-	return id, notFound(err)
-}
