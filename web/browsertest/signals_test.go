@@ -124,7 +124,7 @@ func TestSignalFormWithoutScripts(t *testing.T) {
 		sendKeysCSS("#sg-email", "resident@example.org"),
 		clickCSS(`form[action="/signals/new"] button[type="submit"]`),
 	)
-	s.waitFor("the tracking page", `location.pathname.startsWith("/signals/track/") && document.querySelector(".tracking-code")`, 10*time.Second)
+	s.waitFor("the tracking page", `document.readyState === "complete" && (location.pathname.startsWith("/signals/track/") && document.querySelector(".tracking-code"))`, 10*time.Second)
 	code := s.text(".tracking-code")
 	if !trackingCode.MatchString(code) || !strings.Contains(eval[string](s, `location.pathname`), code) {
 		t.Fatalf("tracking code %q", code)
@@ -138,7 +138,7 @@ func TestSignalFormWithoutScripts(t *testing.T) {
 	s.eval0(`document.querySelectorAll("[required]").forEach(e => e.removeAttribute("required")); document.querySelector("#sg-email").type = "text"`)
 	s.do("send a bad form", sendKeysCSS("#sg-title", "Запазено"), sendKeysCSS("#sg-email", "не-е-имейл"),
 		clickCSS(`form[action="/signals/new"] button[type="submit"]`))
-	s.waitFor("the form again", `document.querySelector("#err-kind")`, 10*time.Second)
+	s.waitFor("the form again", `document.readyState === "complete" && document.querySelector("#err-kind")`, 10*time.Second)
 	if s.text("#err-kind") != "Изберете вида." || s.text("#err-service") != "Изберете услуга." || s.text("#err-email") != "Въведете имейл адрес." {
 		t.Errorf("field errors: %q %q %q", s.text("#err-kind"), s.text("#err-service"), s.text("#err-email"))
 	}
@@ -149,7 +149,7 @@ func TestSignalFormWithoutScripts(t *testing.T) {
 
 	s.open("/signals/track")
 	s.do("track by code", sendKeysCSS("#track-code", strings.ToLower(strings.ReplaceAll(code, "-", " "))), clickCSS(`form[action="/signals/track"] button`))
-	s.waitFor("the tracking page by code", `location.pathname === "/signals/track/`+code+`"`, 10*time.Second)
+	s.waitFor("the tracking page by code", `document.readyState === "complete" && location.pathname === "/signals/track/`+code+`"`, 10*time.Second)
 }
 
 // An officer works through the desk: finds a signal, answers it publicly, takes it to a
@@ -164,20 +164,20 @@ func TestOfficersDesk(t *testing.T) {
 		t.Fatalf("the praise filter shows %d rows", got)
 	}
 	s.do("open the signal", clickCSS("table.desk tbody a"))
-	s.waitFor("the signal's page", `location.pathname.startsWith("/desk/signals/")`, 10*time.Second)
+	s.waitFor("the signal's page", `document.readyState === "complete" && location.pathname.startsWith("/desk/signals/")`, 10*time.Second)
 	if !strings.Contains(s.text("main"), "resident@example.org") {
 		t.Error("the desk does not show the sender's email")
 	}
 	s.do("answer", sendKeysCSS("#an-body", "Благодарим за добрите думи!"), setValueCSS("#an-status", "answered"),
 		clickCSS(`form[action$="/answer"] button`))
-	s.waitFor("answered", `location.search === "?done=answered"`, 10*time.Second)
+	s.waitFor("answered", `document.readyState === "complete" && location.search === "?done=answered"`, 10*time.Second)
 	if !strings.Contains(s.text("#answers-h + article"), "Благодарим за добрите думи!") {
 		t.Error("the answer is not shown")
 	}
 	s.do("route", clickCSS(`form[action$="/route"] button`))
-	s.waitFor("routed", `location.search === "?done=routed"`, 10*time.Second)
+	s.waitFor("routed", `document.readyState === "complete" && location.search === "?done=routed"`, 10*time.Second)
 	s.do("publish", clickCSS(`form[action$="/publish"] button`))
-	s.waitFor("published", `location.search === "?done=published"`, 10*time.Second)
+	s.waitFor("published", `document.readyState === "complete" && location.search === "?done=published"`, 10*time.Second)
 	id := strings.TrimPrefix(eval[string](s, `location.pathname`), "/desk/signals/")
 
 	pub := newSession(t, b, w.srv.URL)
@@ -223,7 +223,7 @@ func TestAnalysisAndTracker(t *testing.T) {
 	s.noScripts()
 	s.open("/decisions")
 	s.do("filter", setValueCSS("#fstatus", "in_progress"), clickCSS(`form[action="/decisions"] button`))
-	s.waitFor("filtered", `location.search.includes("status=in_progress")`, 10*time.Second)
+	s.waitFor("filtered", `document.readyState === "complete" && location.search.includes("status=in_progress")`, 10*time.Second)
 	if got := eval[int](s, `document.querySelectorAll(".decision-card").length`); got != 1 || !strings.Contains(s.text("main"), "Анкетата се печата.") {
 		t.Errorf("%d decisions in progress: %q", got, s.text("main"))
 	}
