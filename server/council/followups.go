@@ -3,6 +3,7 @@ package council
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"council/server/events"
@@ -141,12 +142,9 @@ type DecisionQuery struct {
 // Decisions lists the proposals adopted in closed rounds, newest round first, each with its
 // follow-ups, filtered by their latest status; and how many the filter selects in all.
 func (s *Service) Decisions(ctx context.Context, q DecisionQuery) ([]model.Decision, int, error) {
-	if q.Status != "" {
-		v := Validation{}
-		checkChoice(v, "status", q.Status, append([]string{model.AwaitingAnswer}, model.FollowUpStatuses...)...)
-		if v.Err() != nil {
-			return nil, 0, Errorf(CodeBadRequest, "status must be %s.", orList(append([]string{model.AwaitingAnswer}, model.FollowUpStatuses...)))
-		}
+	statuses := append([]string{model.AwaitingAnswer}, model.FollowUpStatuses...)
+	if q.Status != "" && !slices.Contains(statuses, q.Status) {
+		return nil, 0, Errorf(CodeBadRequest, "status must be %s.", orList(statuses))
 	}
 	all, err := s.decisions(ctx, q.CouncilID, func(res model.Result, _ model.Proposal) bool { return res.Outcome == model.OutcomeAdopted })
 	if err != nil {

@@ -75,7 +75,7 @@ type Signal struct {
 }
 
 // Published reports whether the signal is in the public register.
-func (s *Signal) Published() bool { return s.PublishedAt != nil }
+func (s Signal) Published() bool { return s.PublishedAt != nil }
 
 // SignalAnswer is an officer's answer to a signal, which sets its status. A public answer is
 // shown on the tracking page and in the register; every answer is mailed to the sender.
@@ -156,7 +156,7 @@ type Decision struct {
 
 // Status is the latest follow-up's status, or AwaitingAnswer for an adopted proposal without
 // one (and "" for one not adopted).
-func (d *Decision) Status() string {
+func (d Decision) Status() string {
 	if n := len(d.FollowUps); n > 0 {
 		return d.FollowUps[n-1].Status
 	}
