@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"council/server/council"
+	"council/server/signals"
 	"council/server/store"
 )
 
@@ -14,6 +15,7 @@ type app struct {
 	log   *slog.Logger
 	store *store.Store
 	svc   *council.Service
+	sig   *signals.Service
 	pub   *publisher
 }
 
@@ -34,7 +36,8 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 	log.Debug("database ready", "dialect", st.Dialect(), "schema_version", version)
 	pub := &publisher{}
 	svc := council.NewService(council.Config{Store: st, Publisher: pub, Sessions: pub, Log: log, BaseURL: cfg.BaseURL})
-	return &app{log: log, store: st, svc: svc, pub: pub}, nil
+	sig := signals.New(signals.Config{Store: st, Councils: svc, Log: log, AnswerDays: cfg.AnswerDays})
+	return &app{log: log, store: st, svc: svc, sig: sig, pub: pub}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }

@@ -39,6 +39,8 @@ type config struct {
 	RequestTimeout time.Duration
 	// SurveyAnswersPerAddress bounds the public answers to one survey from one address an hour.
 	SurveyAnswersPerAddress int
+	// AnswerDays is the time the municipality gives itself to answer a signal.
+	AnswerDays int
 }
 
 // setting is one line of the configuration: an environment variable and the flag of the same
@@ -79,6 +81,7 @@ func (c *config) settings() []setting {
 		{"FIRST_REQUEST_TIMEOUT", "10s", positiveDuration(&c.FirstRequestTimeout), "time a new connection has to send its first request"},
 		{"REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout.String(), positiveDuration(&c.RequestTimeout), "how long a request may wait for the database before it answers 503, e.g. 10s"},
 		{"SURVEY_ANSWERS_PER_ADDRESS", "30", positive(&c.SurveyAnswersPerAddress), "answers to one public survey one client address may send an hour"},
+		{"ANSWER_DAYS", "30", positive(&c.AnswerDays), "days the municipality gives itself to answer a signal; the analysis publishes the share answered within them"},
 	}
 }
 

@@ -90,6 +90,9 @@ func loadDemo(ctx context.Context, svc *council.Service) ([]demoAccount, error) 
 	if err := demoSurveys(ctx, svc, admin); err != nil {
 		return nil, err
 	}
+	if err := loadDemoSignals(ctx, svc, admin, &accounts); err != nil {
+		return nil, err
+	}
 	return accounts, nil
 }
 

@@ -25,9 +25,10 @@ var layers = map[string][]string{
 	"server/store":    {"server/model", "schema"},
 	"server/council":  {"server/model", "server/store", "server/events", "server/record", "server/markdown"},
 	"server/surveys":  {"server/model", "server/store", "server/council"},
+	"server/signals":  {"server/model", "server/store", "server/council"},
 	"web":             {"server/model"},
-	"server/httpapi":  {"server/model", "server/council", "server/surveys", "server/events", "realtime", "web"},
-	"server":          {"server/model", "server/council", "server/surveys", "server/store", "server/events", "server/httpapi", "server/netlimit", "realtime"},
+	"server/httpapi":  {"server/model", "server/council", "server/surveys", "server/signals", "server/events", "realtime", "web"},
+	"server":          {"server/model", "server/council", "server/surveys", "server/signals", "server/store", "server/events", "server/httpapi", "server/netlimit", "realtime"},
 	// Test helpers: they build worlds and drive the built program.
 	"server/testenv":  {"server/model", "server/council", "server/store"},
 	"web/browsertest": {},

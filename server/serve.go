@@ -41,7 +41,7 @@ func serve(ctx context.Context, args []string) error {
 
 	sv := surveys.NewService(surveys.Config{Store: a.store, Log: a.log,
 		Throttle: surveys.Throttle{PerAddress: cfg.SurveyAnswersPerAddress}})
-	web, err := httpapi.New(httpapi.Config{Service: a.svc, Surveys: sv, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
+	web, err := httpapi.New(httpapi.Config{Service: a.svc, Surveys: sv, Signals: a.sig, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		RequestTimeout: cfg.RequestTimeout})
 	if err != nil {

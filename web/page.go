@@ -83,6 +83,7 @@ type RoundData struct {
 	Numbers       map[int64]int // post id → its number in its topic, for replies on the outcome page
 	ViewerID      int64         // the signed-in viewer (0: none), for what authors may do
 	RollCall      bool          // the round shows who voted how (an open ballot whose tallies show)
+	CanFollowUp   bool          // the viewer is an officer or an admin
 }
 
 // NoQuorum counts the proposals put to the vote (withdrawn ones aside) that have not reached
@@ -106,7 +107,8 @@ type ProposalView struct {
 	RollCall bool         // the roll call is shown (Votes may still be empty)
 	// Editable: the viewer wrote it, the round is not closed, it is not withdrawn and nobody
 	// has voted on it yet, so its author may edit or withdraw it.
-	Editable bool
+	Editable  bool
+	FollowUps []model.FollowUp // the municipality's follow-ups, once adopted
 }
 
 // TopicData is a topic's thread.

@@ -39,7 +39,7 @@ func QRCode(text, label string) (template.HTML, error) {
 	}
 	return template.HTML(fmt.Sprintf(`<svg class="qr" viewBox="0 0 %d %d" role="img" aria-label="%s" shape-rendering="crispEdges">`+
 		`<rect width="%d" height="%d" fill="#fff"></rect><path fill="#000" d="%s"></path></svg>`,
-		n, n, esc(label), n, n, path.String())), nil
+		n, n, template.HTMLEscapeString(label), n, n, path.String())), nil
 }
 
 // matrixWriter receives the library's module matrix, so that the SVG is drawn here without

@@ -30,8 +30,9 @@ func Templates() (*Renderer, error) {
 	return NewRenderer(templateFS, tr)
 }
 
-// NewRenderer parses templates/*.html of fsys: layout.html and partials.html are shared,
-// every other file is one page that defines "content".
+// NewRenderer parses templates/*.html of fsys: layout.html and partials*.html (an area may keep
+// its partials in a file of its own, partials_<area>.html) are shared, every other file is one
+// page that defines "content".
 func NewRenderer(fsys fs.FS, tr *Translator) (*Renderer, error) {
 	files, err := fs.Glob(fsys, "templates/*.html")
 	if err != nil {
@@ -39,14 +40,14 @@ func NewRenderer(fsys fs.FS, tr *Translator) (*Renderer, error) {
 	}
 	r := &Renderer{tr: tr, pages: map[string]map[string]*template.Template{}, now: time.Now}
 	for _, lang := range Langs {
-		base, err := template.New("layout.html").Funcs(r.funcs(lang)).ParseFS(fsys, "templates/layout.html", "templates/partials.html")
+		base, err := template.New("layout.html").Funcs(r.funcs(lang)).ParseFS(fsys, "templates/layout.html", "templates/partials*.html")
 		if err != nil {
 			return nil, fmt.Errorf("web: unable to parse the layout: %w", err)
 		}
 		r.pages[lang] = map[string]*template.Template{}
 		for _, f := range files {
 			name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
-			if name == "layout" || name == "partials" {
+			if name == "layout" || strings.HasPrefix(name, "partials") {
 				continue
 			}
 			t, err := template.Must(base.Clone()).ParseFS(fsys, f)

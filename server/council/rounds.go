@@ -118,7 +118,10 @@ func (s *Service) CreateRound(ctx context.Context, actor *model.User, councilID 
 		if _, err := emit(ctx, tx, r, actor.Person(), events.NewRound(events.RoundCreated, r)); err != nil {
 			return err
 		}
-		return countEligible(ctx, tx, r)
+		if err := countEligible(ctx, tx, r); err != nil {
+			return err
+		}
+		return s.placeRouted(ctx, tx, r)
 	})
 	return r, err
 }

@@ -50,6 +50,8 @@ type Service struct {
 	throttle Throttle
 	now      func() time.Time
 	md       *markdown.Renderer
+	// followUps queues the notification of a follow-up to the council's members (nil: none).
+	followUps FollowUpNotifier
 
 	bcryptCost int
 	// dummyHash makes a sign-in with an unknown email cost as much as one with a wrong password.
@@ -68,6 +70,9 @@ type Config struct {
 	Clock     func() time.Time // the rules' time; nil: time.Now. Tests move it instead of sleeping.
 	// BcryptCost is the work factor of password hashes; zero: bcrypt's default. Tests lower it.
 	BcryptCost int
+	// FollowUps queues, in the follow-up's own transaction, the notification to the council's
+	// members (the mail outbox); nil: nobody is notified.
+	FollowUps FollowUpNotifier
 }
 
 // NewService builds a Service.
@@ -99,7 +104,7 @@ func NewService(cfg Config) *Service {
 	return &Service{st: cfg.Store, pub: cfg.Publisher, ender: cfg.Sessions, log: cfg.Log,
 		baseURL: strings.TrimRight(cfg.BaseURL, "/"), records: newRecordCache(RecordCacheBytes),
 		limits: cfg.Limits, throttle: cfg.Throttle, now: cfg.Clock, md: markdown.New(),
-		bcryptCost: cfg.BcryptCost, dummyHash: dummy}
+		bcryptCost: cfg.BcryptCost, dummyHash: dummy, followUps: cfg.FollowUps}
 }
 
 // Store exposes the store, for the record reader of the live endpoint and for tools.

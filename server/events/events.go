@@ -33,12 +33,13 @@ const (
 	ProposalWithdrawn = "proposal.withdrawn"
 	VoteCast          = "vote.cast"
 	VoteWithdrawn     = "vote.withdrawn"
+	FollowUpAdded     = "followup.added"
 )
 
 // Types lists every event type, in the order the contract names them.
 var Types = []string{MemberJoined, MemberLeft, MemberRoleChanged, CouncilUpdated, RoundCreated, RoundUpdated, RoundOpened,
 	RoundClosed, TopicCreated, PostCreated, PostEdited, PostHidden, PostUnhidden, PostDeleted, ProposalCreated,
-	ProposalEdited, ProposalWithdrawn, VoteCast, VoteWithdrawn}
+	ProposalEdited, ProposalWithdrawn, VoteCast, VoteWithdrawn, FollowUpAdded}
 
 // Payload is the data of one event: it knows its type.
 type Payload interface {

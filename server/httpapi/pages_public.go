@@ -173,6 +173,9 @@ func (s *Server) roundPage(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	if err := s.withFollowUps(c, r, &data); err != nil {
+		return err
+	}
 	p := s.newPage(c, r.Title, data)
 	if r.Status == model.StatusClosed {
 		return s.render(c, "outcome", p)

@@ -45,6 +45,7 @@ func (s *Server) pageRoutes(r fiber.Router) {
 	r.Get("/me", s.mePage)
 	r.Get("/admin", s.adminPage)
 	s.surveyPageRoutes(r)
+	s.signalPages(r)
 
 	r.Use(s.pageNotFound)
 }

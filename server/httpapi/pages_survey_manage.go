@@ -218,11 +218,12 @@ func (s *Server) surveyResultsPage(c *fiber.Ctx) error {
 		if len(qr.Options) == 0 {
 			continue
 		}
-		rows := make([]web.ChartRow, len(qr.Options))
-		for i, o := range qr.Options {
-			rows[i] = web.ChartRow{Label: o.Label, Count: o.Count, Share: o.Share}
+		ch := web.Chart{ID: fmt.Sprintf("chart-%d", qr.Question.ID), Title: s.t(c, "results.chart_title", qr.Question.ID, qr.Question.Text),
+			Total: qr.Answered}
+		for _, o := range qr.Options {
+			ch.Bars = append(ch.Bars, web.Bar{Label: o.Label, Value: o.Count, Figure: fmt.Sprintf("%d · %s", o.Count, web.FormatShare(o.Share))})
 		}
-		d.Charts[qr.Question.ID] = web.BarChart(fmt.Sprintf("chart-%d", qr.Question.ID), s.t(c, "results.chart_title", qr.Question.ID, qr.Question.Text), rows)
+		d.Charts[qr.Question.ID] = web.BarChart(ch)
 	}
 	p.Data = d
 	return s.render(c, "survey_results", p)

@@ -65,6 +65,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/rounds/:round_id/record.xlsx", s.getRecordXLSX)
 	api.Get("/outcomes", s.listOutcomes)
 	s.surveyRoutes(api)
+	s.signalRoutes(api)
 	api.Use(s.apiNotFound)
 
 	s.pageRoutes(app)

@@ -13,6 +13,7 @@ import (
 
 	"council/server/council"
 	"council/server/surveys"
+	"council/server/signals"
 	"council/web"
 )
 
@@ -38,6 +39,7 @@ type Live interface {
 type Config struct {
 	Service  *council.Service
 	Surveys  *surveys.Service // nil: one over Service's store and clock
+	Signals  *signals.Service // nil: one over Service's store and clock, with the defaults
 	Pages    *web.Renderer    // the page templates and translations (web.Templates)
 	Log      *slog.Logger
 	BaseURL  string
@@ -62,6 +64,7 @@ const DefaultRequestTimeout = 10 * time.Second
 type Server struct {
 	svc      *council.Service
 	surveys  *surveys.Service
+	sig      *signals.Service
 	log      *slog.Logger
 	baseURL  string
 	secure   bool
@@ -96,9 +99,13 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.Surveys == nil {
 		cfg.Surveys = surveys.NewService(surveys.Config{Store: cfg.Service.Store(), Log: cfg.Log, Clock: cfg.Service.Now})
 	}
+	if cfg.Signals == nil {
+		cfg.Signals = signals.New(signals.Config{Store: cfg.Service.Store(), Councils: cfg.Service, Log: cfg.Log, Clock: cfg.Service.Now})
+	}
 	s := &Server{
 		svc:      cfg.Service,
 		surveys:  cfg.Surveys,
+		sig:      cfg.Signals,
 		log:      cfg.Log,
 		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
 		secure:   strings.HasPrefix(cfg.BaseURL, "https://"),

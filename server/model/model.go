@@ -9,8 +9,9 @@ import "time"
 
 // Site roles.
 const (
-	SiteAdmin = "admin"
-	SiteUser  = "user"
+	SiteAdmin   = "admin"
+	SiteOfficer = "officer" // municipal staff: signals, answers, follow-ups
+	SiteUser    = "user"
 )
 
 // Roles inside a council. Moderators are members too.
@@ -77,7 +78,7 @@ type User struct {
 	ID           int64
 	Email        string
 	Name         string
-	Role         string // SiteAdmin or SiteUser
+	Role         string // SiteAdmin, SiteOfficer or SiteUser
 	Organisation string
 	PasswordHash string
 	CreatedAt    time.Time

@@ -59,14 +59,8 @@ func NewService(cfg Config) *Service {
 	return &Service{st: cfg.Store, log: cfg.Log, now: cfg.Clock, throttle: cfg.Throttle}
 }
 
-// siteOfficer is the site role of the municipality's staff. It is spelled here until the
-// shared vocabulary has it (model.SiteOfficer): canRunSurveys is the one place that reads it.
-const siteOfficer = "officer"
-
 // canRunSurveys reports whether a user may ask surveys of anyone: officers and admins.
-func canRunSurveys(u *model.User) bool {
-	return u != nil && (u.Role == model.SiteAdmin || u.Role == siteOfficer)
-}
+func canRunSurveys(u *model.User) bool { return u.IsStaff() }
 
 // CanRunSurveys reports whether a user may ask surveys of the public and of answer codes.
 func CanRunSurveys(u *model.User) bool { return canRunSurveys(u) }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -167,4 +169,13 @@ func sendKeysCSS(sel, text string) chromedp.Action[chromedp.Void] {
 // setValueCSS sets a form control's value, as choosing in a <select>.
 func setValueCSS(sel, value string) chromedp.Action[chromedp.Void] {
 	return chromedp.SetValue(chromedp.CSS(sel), value)
+}
+
+// noScripts turns the page's scripts off, as a browser without JavaScript.
+func (s *session) noScripts() {
+	s.t.Helper()
+	s.do("scripts off", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
 }

@@ -1,14 +1,11 @@
 package browsertest
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -26,15 +23,6 @@ func counterSurvey(t *testing.T, w *world) int64 {
 		}}, &sv)
 	w.admin.call("POST", fmt.Sprintf("/api/v1/surveys/%d/open", sv.ID), nil, nil)
 	return sv.ID
-}
-
-// noScripts turns off JavaScript in the session's page, as some phones and readers have it.
-func (s *session) noScripts() {
-	s.t.Helper()
-	s.do("disable scripts", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	}))
 }
 
 // A resident at the counter gets a printed slip, opens its link on a phone without JavaScript,
