@@ -12,8 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"council/server/council"
-	"council/server/surveys"
 	"council/server/signals"
+	"council/server/surveys"
 	"council/web"
 )
 
