@@ -6,15 +6,17 @@ import (
 	"log/slog"
 
 	"council/server/council"
+	"council/server/mail"
 	"council/server/store"
 )
 
-// app is what every command shares: logger, migrated store, service.
+// app is what every command shares: logger, migrated store, service, outbox.
 type app struct {
 	log   *slog.Logger
 	store *store.Store
 	svc   *council.Service
 	pub   *publisher
+	mail  *mail.Outbox
 }
 
 func openApp(ctx context.Context, cfg config) (*app, error) {
@@ -32,9 +34,14 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 		return nil, err
 	}
 	log.Debug("database ready", "dialect", st.Dialect(), "schema_version", version)
+	out, err := mail.New(ctx, mail.Config{Store: st, SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, BaseURL: cfg.BaseURL, Log: log})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	pub := &publisher{}
-	svc := council.NewService(council.Config{Store: st, Publisher: pub, Sessions: pub, Log: log, BaseURL: cfg.BaseURL})
-	return &app{log: log, store: st, svc: svc, pub: pub}, nil
+	svc := council.NewService(council.Config{Store: st, Publisher: pub, Sessions: pub, Log: log, BaseURL: cfg.BaseURL, Mail: out})
+	return &app{log: log, store: st, svc: svc, pub: pub, mail: out}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }

@@ -37,6 +37,10 @@ type config struct {
 	FirstRequestTimeout time.Duration
 	// RequestTimeout is how long a request may wait for the database before it answers 503.
 	RequestTimeout time.Duration
+
+	// Mail: the SMTP server and the From address; without SMTPURL nothing is mailed.
+	SMTPURL  string
+	MailFrom string
 }
 
 // setting is one line of the configuration: an environment variable and the flag of the same
@@ -76,6 +80,8 @@ func (c *config) settings() []setting {
 		{"MAX_PENDING_CONNECTIONS", "4096", positive(&c.MaxPending), "connections waiting for their first request at once; the oldest is closed to make room"},
 		{"FIRST_REQUEST_TIMEOUT", "10s", positiveDuration(&c.FirstRequestTimeout), "time a new connection has to send its first request"},
 		{"REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout.String(), positiveDuration(&c.RequestTimeout), "how long a request may wait for the database before it answers 503, e.g. 10s"},
+		{"SMTP_URL", "", smtpAddress(&c.SMTPURL), "smtp://user:pass@host:port (STARTTLS where offered) or smtps://…; empty: nothing is mailed, mails are kept as not sent"},
+		{"MAIL_FROM", "", mailAddress(&c.MailFrom), "the From address of mails; empty: council@ the host of BASE_URL"},
 	}
 }
 

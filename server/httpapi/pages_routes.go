@@ -38,6 +38,7 @@ func (s *Server) pageRoutes(r fiber.Router) {
 	r.Post("/invitations/:token", s.sameOriginForm, s.acceptInvitationForm)
 	r.Get("/me", s.mePage)
 	r.Get("/admin", s.adminPage)
+	s.accountPages(r)
 
 	r.Use(s.pageNotFound)
 }

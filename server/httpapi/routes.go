@@ -56,6 +56,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/rounds/:round_id/record", s.getRecord)
 	api.Get("/rounds/:round_id/record.csv", s.getRecordCSV)
 	api.Get("/outcomes", s.listOutcomes)
+	s.accountRoutes(api)
 	api.Use(s.apiNotFound)
 
 	s.pageRoutes(app)
