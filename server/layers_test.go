@@ -29,7 +29,7 @@ var layers = map[string][]string{
 	"server/httpapi":  {"server/model", "server/council", "server/events", "realtime", "web"},
 	"server":          {"server/model", "server/council", "server/store", "server/events", "server/httpapi", "server/netlimit", "realtime", "server/mail"},
 	// Test helpers: they build worlds and drive the built program.
-	"server/testenv":  {"server/model", "server/council", "server/store"},
+	"server/testenv":  {"server/model", "server/council", "server/store", "server/mail"},
 	"web/browsertest": {},
 }
 
