@@ -192,7 +192,7 @@ func TestClosingSoonAcrossProcessesAndRestart(t *testing.T) {
 	mc.start(t) // a second process, writing reminders at the same time
 	waitFor(t, 15*time.Second, "the reminders", func() bool { return len(reminders()) >= 2 })
 	p1.stop(t)
-	mc.start(t) // p1 again, after a restart
+	mc.start(t)                 // p1 again, after a restart
 	time.Sleep(4 * time.Second) // its first pass of reminders runs within a second or two
 	got := reminders()
 	if len(got) != 2 || got["m0@example.org"] != 1 || got["m2@example.org"] != 1 {
