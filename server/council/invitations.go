@@ -69,7 +69,8 @@ func (s *Service) invitationCouncil(ctx context.Context, actor *model.User, id i
 	return councilID, nil
 }
 
-// RevokeInvitation makes a pending invitation's link stop working.
+// RevokeInvitation makes a pending invitation's link stop working; a mail of it still waiting
+// does not go.
 func (s *Service) RevokeInvitation(ctx context.Context, actor *model.User, id int64) error {
 	councilID, err := s.invitationCouncil(ctx, actor, id)
 	if err != nil {
@@ -79,12 +80,16 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor *model.User, id in
 		if _, err := tx.PendingInvitation(ctx, id); err != nil {
 			return err
 		}
+		if err := tx.DropInvitationMails(ctx, id, "the invitation was revoked"); err != nil {
+			return err
+		}
 		return tx.EndInvitation(ctx, id)
 	})
 }
 
 // ResendInvitation gives a pending invitation a new link, valid InvitationTTL from now, and
-// mails it again; the old link stops working. It returns the invitation and its new token.
+// mails it again; the old link stops working, and a mail of it still waiting does not go. It
+// returns the invitation and its new token.
 func (s *Service) ResendInvitation(ctx context.Context, actor *model.User, id int64) (*model.Invitation, string, error) {
 	councilID, err := s.invitationCouncil(ctx, actor, id)
 	if err != nil {
@@ -100,11 +105,18 @@ func (s *Service) ResendInvitation(ctx context.Context, actor *model.User, id in
 		if err := tx.RenewInvitation(ctx, inv, HashToken(token)); err != nil {
 			return err
 		}
+		if err := tx.DropInvitationMails(ctx, id, "sent again with a new link"); err != nil {
+			return err
+		}
 		existing, err := tx.UserByEmail(ctx, inv.Email)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		return s.mailInvitation(ctx, tx, inv, token, existing, "")
+		lang, err := tx.InvitationMailLang(ctx, inv.ID)
+		if err != nil {
+			return err
+		}
+		return s.mailInvitation(ctx, tx, inv, token, existing, lang)
 	})
 	if err != nil {
 		return nil, "", err

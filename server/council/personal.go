@@ -80,6 +80,13 @@ func (s *Service) Erase(ctx context.Context, sess *Session, password, address st
 	if err := s.checkCurrentPassword(ctx, u, "password", password, address); err != nil {
 		return err
 	}
+	if u.IsAdmin() {
+		if n, err := s.st.CountUsersWithRole(ctx, model.SiteAdmin); err != nil {
+			return err
+		} else if n <= 1 {
+			return Errorf(CodeConflict, "The platform's last admin cannot erase their account; make another admin first.")
+		}
+	}
 	ms, err := s.st.Memberships(ctx, u.ID)
 	if err != nil {
 		return err
@@ -168,6 +175,9 @@ func (s *Service) Outbox(ctx context.Context, viewer *model.User, status string)
 	if err != nil {
 		return nil, nil, err
 	}
+	for i := range mails {
+		mails[i].Secret = "" // a link that lets its holder in is its recipient's alone
+	}
 	counts, err := s.st.OutboxCounts(ctx)
 	return mails, counts, err
 }
@@ -178,9 +188,7 @@ func (s *Service) MailBody(m model.Mail) string {
 	if s.mail == nil {
 		return ""
 	}
-	if m.Secret != "" {
-		m.Secret = ""
-	}
+	m.Secret = ""
 	body, err := s.mail.Body(m)
 	if err != nil {
 		return ""

@@ -247,3 +247,38 @@ func TestErasure(t *testing.T) {
 		}
 	})
 }
+
+// The last admin cannot erase their account: the platform would have nobody to run it.
+func TestLastAdminIsNotErased(t *testing.T) {
+	ctx := context.Background()
+	w := testenv.NewWorld(t, testenv.Store(t, "sqlite"))
+	sess, _ := w.Svc.StartSession(ctx, w.Admin)
+	if err := w.Svc.Erase(ctx, sess, "admin-password", ""); code(err) != council.CodeConflict {
+		t.Fatalf("erasing the last admin: %v", err)
+	}
+	if _, err := w.Svc.CreateAdmin(ctx, "second@example.org", "Втора", "second-admin-password"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Svc.Erase(ctx, sess, "admin-password", ""); err != nil {
+		t.Fatalf("erasing one of two admins: %v", err)
+	}
+	if u, _ := w.Store.UserByID(ctx, w.Admin.ID); u.IsAdmin() {
+		t.Fatal("an erased account is still an admin")
+	}
+}
+
+// A signed-in account asks for a handful of confirmation mails an hour, no more: each goes to
+// an address the account names.
+func TestEmailChangeRequestsAreBounded(t *testing.T) {
+	ctx := context.Background()
+	w := testenv.NewWorld(t, testenv.Store(t, "sqlite"))
+	m := w.Members[0]
+	sess, _ := w.Svc.StartSession(ctx, m)
+	var err error
+	for i := 0; i <= council.EmailChangeLimits.PerAccount && err == nil; i++ {
+		err = w.Svc.RequestEmailChange(ctx, sess, "other@example.org", testenv.Password(m.Email), "")
+	}
+	if code(err) != council.CodeRateLimited {
+		t.Fatalf("asking again and again: %v", err)
+	}
+}

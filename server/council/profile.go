@@ -74,6 +74,12 @@ func (s *Service) UpdateProfile(ctx context.Context, viewer *model.User, in Prof
 // EmailChangeTTL is how long the link confirming a new address works.
 const EmailChangeTTL = 24 * time.Hour
 
+// EmailChangeLimits bound the confirmation mails one account may ask for.
+var EmailChangeLimits = struct {
+	Window     time.Duration
+	PerAccount int
+}{Window: time.Hour, PerAccount: 5}
+
 var errEmailLink = Errorf(CodeNotFound, "This link is unknown, used or expired.")
 
 // RequestEmailChange mails a confirmation link to a new address; the account's address
@@ -95,6 +101,10 @@ func (s *Service) RequestEmailChange(ctx context.Context, sess *Session, email, 
 	}
 	if email == u.Email {
 		return FieldError(CodeValidation, "That is already your address.", "email", FieldInvalid, "is already your address")
+	}
+	// Each request mails an address the account names: a bound keeps it from mailing others.
+	if err := s.countRequest(ctx, EmailChangeLimits.Window, limit{"email-change:" + itoa(u.ID), EmailChangeLimits.PerAccount}); err != nil {
+		return err
 	}
 	token := RandomToken()
 	return s.st.InTx(ctx, s.now, func(tx *store.WriteTx) error {

@@ -25,12 +25,11 @@ func (s *Service) StartSessionFrom(ctx context.Context, u *model.User, userAgent
 
 // cleanAgent keeps a User-Agent short, valid UTF-8 and on one line.
 func cleanAgent(ua string) string {
-	ua = strings.ToValidUTF8(strings.Join(strings.Fields(ua), " "), "")
-	for utf8.RuneCountInString(ua) > MaxUserAgent {
-		r := []rune(ua)
-		ua = string(r[:MaxUserAgent])
+	ua = strings.ToValidUTF8(strings.Join(strings.Fields(strings.ReplaceAll(ua, "\x00", "")), " "), "")
+	if utf8.RuneCountInString(ua) > MaxUserAgent {
+		ua = string([]rune(ua)[:MaxUserAgent])
 	}
-	return strings.ReplaceAll(ua, "\x00", "")
+	return ua
 }
 
 // seen notes a session's use when the last one noted is a minute old or more: reading a

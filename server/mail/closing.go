@@ -29,6 +29,7 @@ func (o *Outbox) RemindClosingSoon(ctx context.Context) (int, error) {
 	written := 0
 	for i := range rounds {
 		r := &rounds[i]
+		n := 0
 		err := o.st.InTx(ctx, o.now, func(tx *store.WriteTx) error {
 			members, err := tx.RemindClosingSoon(ctx, r)
 			if err != nil || len(members) == 0 {
@@ -54,13 +55,14 @@ func (o *Outbox) RemindClosingSoon(ctx context.Context) (int, error) {
 				if _, err := o.Queue(ctx, tx, l); err != nil {
 					return err
 				}
-				written++
+				n++
 			}
 			return nil
 		})
 		if err != nil {
 			return written, err
 		}
+		written += n
 	}
 	return written, nil
 }

@@ -66,3 +66,22 @@ func (t *Tx) RenewInvitation(ctx context.Context, inv *model.Invitation, tokenHa
 	}
 	return nil
 }
+
+// InvitationMailLang returns the language of the latest mail written for an invitation, ""
+// when none was.
+func (t *Tx) InvitationMailLang(ctx context.Context, id int64) (string, error) {
+	var langs []string
+	err := t.tx.SelectContext(ctx, &langs, t.store.rebind(`SELECT lang FROM mail_outbox WHERE invitation_id = ? ORDER BY id DESC LIMIT 1`), id)
+	if err != nil || len(langs) == 0 {
+		return "", err
+	}
+	return langs[0], nil
+}
+
+// DropInvitationMails keeps an invitation's mails still waiting in the outbox from going out,
+// with why: their link no longer works.
+func (t *Tx) DropInvitationMails(ctx context.Context, id int64, why string) error {
+	_, err := t.tx.ExecContext(ctx, t.store.rebind(`UPDATE mail_outbox SET status = ?, last_error = ?, secret = NULL
+		WHERE invitation_id = ? AND status = ?`), model.MailNotSent, why, id, model.MailQueued)
+	return err
+}

@@ -131,7 +131,7 @@ func (w *WriteTx) EraseUser(ctx context.Context, u *model.User, name string) ([]
 		query string
 		args  []any
 	}{
-		{`UPDATE users SET email = ?, name = ?, organisation = '', password_hash = '', erased_at = ?,
+		{`UPDATE users SET email = ?, name = ?, organisation = '', password_hash = '', erased_at = ?, role = 'user',
 			notify_invitation = FALSE, notify_round_opened = FALSE, notify_closing_soon = FALSE,
 			notify_round_closed = FALSE, notify_reply = FALSE WHERE id = ?`,
 			[]any{"erased-" + strconv.FormatInt(u.ID, 10), name, w.now, u.ID}},
