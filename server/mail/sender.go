@@ -109,7 +109,8 @@ func (o *Outbox) record(ctx context.Context, m model.Mail, sendErr error, retry 
 			msg = "given up after " + o.retries.For.String() + ": " + msg
 		}
 		err = o.st.FinishMail(ctx, m.ID, model.MailFailed, msg, now)
-		o.log.Warn("a mail could not be delivered", "mail", m.ID, "kind", m.Kind, "err", msg)
+		// The reason, which may name the address, is in the outbox for the admins, not in the log.
+		o.log.Warn("a mail could not be delivered; the admins' outbox says why", "mail", m.ID, "kind", m.Kind)
 	}
 	if err != nil {
 		o.log.Error("unable to record a mail's delivery", "mail", m.ID, "err", err)
