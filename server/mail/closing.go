@@ -43,21 +43,19 @@ func (o *Outbox) RemindClosingSoon(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
+			letters := make([]Letter, 0, len(members))
 			for j := range members {
 				u := &members[j]
 				awaiting, err := tx.Reader().AwaitingVotes(ctx, r.ID, u.ID)
 				if err != nil {
 					return err
 				}
-				l := Letter{Kind: model.MailClosingSoon, User: u, Link: o.URL("/rounds/" + itoa(r.ID)), Data: map[string]string{
-					"council": c.Name, "round": r.Title, "closes": o.When(u.Language, *r.ClosesAt),
-					"awaiting": strconv.Itoa(len(awaiting)), "proposals": strconv.Itoa(len(proposals))}}
-				if _, err := o.Queue(ctx, tx, l); err != nil {
-					return err
-				}
-				n++
+				letters = append(letters, Letter{Kind: model.MailClosingSoon, User: u, Link: o.URL("/rounds/" + itoa(r.ID)),
+					Data: map[string]string{"council": c.Name, "round": r.Title, "closes": o.When(u.Language, *r.ClosesAt),
+						"awaiting": strconv.Itoa(len(awaiting)), "proposals": strconv.Itoa(len(proposals))}})
 			}
-			return nil
+			n = len(letters)
+			return o.queueAll(ctx, tx, letters)
 		})
 		if err != nil {
 			return written, err

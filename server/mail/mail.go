@@ -112,7 +112,7 @@ const StatusOff = "off"
 
 // queuer is a transaction the outbox writes into: a council's, or an account's.
 type queuer interface {
-	QueueMail(ctx context.Context, m *model.Mail) error
+	QueueMails(ctx context.Context, ms []*model.Mail) error
 }
 
 // Queue writes a letter into the outbox inside q's transaction and returns the status it was
@@ -122,14 +122,44 @@ func (o *Outbox) Queue(ctx context.Context, q queuer, l Letter) (string, error) 
 	if o == nil {
 		return "", nil
 	}
-	m := model.Mail{Kind: l.Kind, To: l.To, Lang: web.Lang(l.Lang), Data: map[string]string{}, RoundID: l.RoundID,
+	m, err := o.prepare(l)
+	if err != nil || m == nil {
+		return StatusOff, err
+	}
+	if err := q.QueueMails(ctx, []*model.Mail{m}); err != nil {
+		return "", err
+	}
+	return m.Status, nil
+}
+
+// queueAll writes letters into the outbox inside q's transaction in one statement (a batch of
+// them), skipping those whose recipients do not want them: a council's lock is held for one
+// round trip, not one per member.
+func (o *Outbox) queueAll(ctx context.Context, q queuer, letters []Letter) error {
+	ms := make([]*model.Mail, 0, len(letters))
+	for _, l := range letters {
+		m, err := o.prepare(l)
+		if err != nil {
+			return err
+		}
+		if m != nil {
+			ms = append(ms, m)
+		}
+	}
+	return q.QueueMails(ctx, ms)
+}
+
+// prepare makes the outbox row of a letter, its subject rendered; nil when its recipient
+// switched that kind of mail off or has been erased.
+func (o *Outbox) prepare(l Letter) (*model.Mail, error) {
+	m := &model.Mail{Kind: l.Kind, To: l.To, Lang: web.Lang(l.Lang), Data: map[string]string{}, RoundID: l.RoundID,
 		InvitationID: l.InvitationID, Status: model.MailNotSent}
 	for k, v := range l.Data {
 		m.Data[k] = v
 	}
 	if u := l.User; u != nil {
 		if u.Erased() || !u.Notify.Wants(l.Kind) {
-			return StatusOff, nil
+			return nil, nil
 		}
 		m.UserID, m.Lang, m.Data["name"] = &u.ID, web.Lang(u.Language), u.Name
 		if m.To == "" {
@@ -148,12 +178,9 @@ func (o *Outbox) Queue(ctx context.Context, q queuer, l Letter) (string, error) 
 	}
 	var err error
 	if m.Subject, err = o.tpl.render(m.Kind, m.Lang, "subject", view{Data: m.Data}); err != nil {
-		return "", err
+		return nil, err
 	}
-	if err := q.QueueMail(ctx, &m); err != nil {
-		return "", err
-	}
-	return m.Status, nil
+	return m, nil
 }
 
 // URL is a path of the site as mails link to it.

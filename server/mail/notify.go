@@ -110,6 +110,7 @@ func (o *Outbox) toMembers(ctx context.Context, tx *store.Tx, kind string, lette
 		return err
 	}
 	byLang := map[string]Letter{}
+	letters := make([]Letter, 0, len(members))
 	for i := range members {
 		u := &members[i]
 		lang := web.Lang(u.Language)
@@ -119,11 +120,9 @@ func (o *Outbox) toMembers(ctx context.Context, tx *store.Tx, kind string, lette
 			byLang[lang] = l
 		}
 		l.User = u
-		if _, err := o.Queue(ctx, tx, l); err != nil {
-			return err
-		}
+		letters = append(letters, l)
 	}
-	return nil
+	return o.queueAll(ctx, tx, letters)
 }
 
 // reply tells the author of a post that someone else answered it.

@@ -45,34 +45,50 @@ func (r *mailRow) model() model.Mail {
 	return m
 }
 
-// queueMail writes a mail into the outbox in the transaction q, due at once.
-func queueMail(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, m *model.Mail, now time.Time) error {
-	data, err := json.Marshal(m.Data)
-	if err != nil {
-		return fmt.Errorf("store: unable to encode a mail's data: %w", err)
-	}
-	var secret *string
-	if m.Secret != "" && m.Status == model.MailQueued {
-		secret = &m.Secret
-	}
-	m.CreatedAt, m.NextAttempt = now, now
-	err = sqlx.GetContext(ctx, q, &m.ID, rebind(`INSERT INTO mail_outbox (kind, user_id, to_addr, lang, subject, data, secret,
-		round_id, invitation_id, status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		m.Kind, m.UserID, m.To, m.Lang, m.Subject, string(data), secret, m.RoundID, m.InvitationID, m.Status, now, now)
-	if err != nil {
-		return fmt.Errorf("store: unable to queue a mail: %w", err)
+// mailBatch is how many mails one INSERT writes: 13 parameters each, well under both
+// databases' limits on parameters.
+const mailBatch = 200
+
+// queueMails writes mails into the outbox in the transaction q, due at once, a batch per
+// statement.
+func queueMails(ctx context.Context, q sqlx.ExecerContext, rebind func(string) string, ms []*model.Mail, now time.Time) error {
+	for start := 0; start < len(ms); start += mailBatch {
+		batch := ms[start:min(start+mailBatch, len(ms))]
+		query := `INSERT INTO mail_outbox (kind, user_id, to_addr, lang, subject, data, secret, round_id, invitation_id,
+			status, last_error, next_attempt_at, created_at) VALUES `
+		args := make([]any, 0, len(batch)*13)
+		for i, m := range batch {
+			data, err := json.Marshal(m.Data)
+			if err != nil {
+				return fmt.Errorf("store: unable to encode a mail's data: %w", err)
+			}
+			var secret *string
+			if m.Secret != "" && m.Status == model.MailQueued {
+				secret = &m.Secret
+			}
+			m.CreatedAt, m.NextAttempt = now, now
+			if i > 0 {
+				query += ", "
+			}
+			query += "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			args = append(args, m.Kind, m.UserID, m.To, m.Lang, m.Subject, string(data), secret, m.RoundID, m.InvitationID,
+				m.Status, m.LastError, now, now)
+		}
+		if _, err := q.ExecContext(ctx, rebind(query), args...); err != nil {
+			return fmt.Errorf("store: unable to queue mails: %w", err)
+		}
 	}
 	return nil
 }
 
-// QueueMail writes a mail into the outbox inside the council's transaction.
-func (t *Tx) QueueMail(ctx context.Context, m *model.Mail) error {
-	return queueMail(ctx, t.tx, t.store.rebind, m, t.now)
+// QueueMails writes mails into the outbox inside the council's transaction.
+func (t *Tx) QueueMails(ctx context.Context, ms []*model.Mail) error {
+	return queueMails(ctx, t.tx, t.store.rebind, ms, t.now)
 }
 
-// QueueMail writes a mail into the outbox inside the transaction.
-func (w *WriteTx) QueueMail(ctx context.Context, m *model.Mail) error {
-	return queueMail(ctx, w.tx, w.store.rebind, m, w.now)
+// QueueMails writes mails into the outbox inside the transaction.
+func (w *WriteTx) QueueMails(ctx context.Context, ms []*model.Mail) error {
+	return queueMails(ctx, w.tx, w.store.rebind, ms, w.now)
 }
 
 // ClaimMails takes up to limit mails due at a moment for this process to send, and holds them
