@@ -133,3 +133,16 @@ func (s *Service) InvitationCouncil(ctx context.Context, viewer *model.User, id 
 	c, err := s.st.Council(ctx, itoa(councilID))
 	return c, translate(err)
 }
+
+// invitationLang is the language a new account made from an invitation starts with: that of
+// the invitation's mail, which the moderator chose; Bulgarian when there was none.
+func (s *Service) invitationLang(ctx context.Context, id int64) string {
+	lang, err := s.st.InvitationMailLang(ctx, id)
+	if err != nil {
+		s.log.Warn("unable to read an invitation's language", "err", err)
+	}
+	if lang == "" {
+		return "bg"
+	}
+	return lang
+}

@@ -170,7 +170,8 @@ func (s *Service) invitee(ctx context.Context, inv *model.Invitation, name, pass
 	if err != nil {
 		return nil, err
 	}
-	return &model.User{Email: inv.Email, Name: name, Role: model.SiteUser, Organisation: inv.Organisation, PasswordHash: hash}, nil
+	return &model.User{Email: inv.Email, Name: name, Role: model.SiteUser, Organisation: inv.Organisation, PasswordHash: hash,
+		Language: s.invitationLang(ctx, inv.ID)}, nil
 }
 
 // SetMemberRole makes a member a moderator or back.

@@ -110,6 +110,9 @@ type Letter struct {
 // Mail statuses beyond the outbox's own: a mail its recipient switched off was not written.
 const StatusOff = "off"
 
+// noSMTP is why a mail is not sent without an SMTP server.
+const noSMTP = "no SMTP server is configured (SMTP_URL)"
+
 // queuer is a transaction the outbox writes into: a council's, or an account's.
 type queuer interface {
 	QueueMails(ctx context.Context, ms []*model.Mail) error
@@ -174,7 +177,7 @@ func (o *Outbox) prepare(l Letter) (*model.Mail, error) {
 	if o.Enabled() {
 		m.Status = model.MailQueued
 	} else {
-		m.LastError = "no SMTP server is configured (SMTP_URL)"
+		m.LastError = noSMTP
 	}
 	var err error
 	if m.Subject, err = o.tpl.render(m.Kind, m.Lang, "subject", view{Data: m.Data}); err != nil {

@@ -64,8 +64,8 @@ func TestInvitationArrivesAndItsLinkWorks(t *testing.T) {
 		link := m.Link("/invitations/")
 		token := link[strings.LastIndex(link, "/")+1:]
 		u, err := w.Svc.AcceptInvitation(ctx, token, "Нова Членка", "a-long-enough-pass", "")
-		if err != nil || u.Email != "new@example.org" {
-			t.Fatalf("accept with the mailed link: %v %v", u, err)
+		if err != nil || u.Email != "new@example.org" || u.Language != "en" {
+			t.Fatalf("accept with the mailed link (an account starts in its invitation's language): %+v %v", u, err)
 		}
 		for _, mm := range outbox(t, w) {
 			if mm.Secret != "" {
@@ -189,4 +189,22 @@ func TestTwoProcessesSendEachMailOnce(t *testing.T) {
 		}
 		t.Logf("the two processes sent %d and %d", sent[0], sent[1])
 	})
+}
+
+// Mail written while an SMTP server was configured, and still waiting when a process runs
+// without one, is marked not sent rather than left waiting for ever.
+func TestWaitingMailIsNotSentWithoutSMTP(t *testing.T) {
+	st := testenv.Store(t, "sqlite")
+	server := testenv.NewSMTP(t)
+	w := testenv.NewMailWorld(t, st, server.URL())
+	server.Refuse(451)
+	invite(t, w, "waiting@example.org", "bg")
+	send(t, w)
+	w.Clock.Advance(time.Hour)
+	if n, err := testenv.NewOutbox(t, st, "", w.Clock).SendDue(ctx); err != nil || n != 0 {
+		t.Fatalf("without SMTP: %d sent, %v", n, err)
+	}
+	if m := outbox(t, w)[0]; m.Status != model.MailNotSent || m.Secret != "" || !strings.Contains(m.LastError, "SMTP_URL") {
+		t.Fatalf("a waiting mail without SMTP: %+v", m)
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"council/server/model"
 )
 
@@ -70,8 +72,18 @@ func (t *Tx) RenewInvitation(ctx context.Context, inv *model.Invitation, tokenHa
 // InvitationMailLang returns the language of the latest mail written for an invitation, ""
 // when none was.
 func (t *Tx) InvitationMailLang(ctx context.Context, id int64) (string, error) {
+	return invitationMailLang(ctx, t.tx, t.store.rebind, id)
+}
+
+// InvitationMailLang returns the language of the latest mail written for an invitation, ""
+// when none was.
+func (s *Store) InvitationMailLang(ctx context.Context, id int64) (string, error) {
+	return invitationMailLang(ctx, s.db, s.rebind, id)
+}
+
+func invitationMailLang(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, id int64) (string, error) {
 	var langs []string
-	err := t.tx.SelectContext(ctx, &langs, t.store.rebind(`SELECT lang FROM mail_outbox WHERE invitation_id = ? ORDER BY id DESC LIMIT 1`), id)
+	err := sqlx.SelectContext(ctx, q, &langs, rebind(`SELECT lang FROM mail_outbox WHERE invitation_id = ? ORDER BY id DESC LIMIT 1`), id)
 	if err != nil || len(langs) == 0 {
 		return "", err
 	}
