@@ -44,7 +44,7 @@ screenshots: services
 	SCREENSHOTS=1 $(GO) test ./web/browsertest -run TestScreenshots -count=1 -v
 
 bench: services
-	$(GO) test -run XXX -bench . -benchtime 2s -benchmem ./server/council/
+	$(GO) test -run XXX -bench . -benchtime 2s -benchmem ./server/council/ ./server/mail/
 
 # Live fan-out under load: three processes, 30 watchers, 10 members voting flat out.
 load: services

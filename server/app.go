@@ -7,16 +7,18 @@ import (
 
 	"council/server/council"
 	"council/server/signals"
+	"council/server/mail"
 	"council/server/store"
 )
 
-// app is what every command shares: logger, migrated store, service.
+// app is what every command shares: logger, migrated store, service, outbox.
 type app struct {
 	log   *slog.Logger
 	store *store.Store
 	svc   *council.Service
 	sig   *signals.Service
 	pub   *publisher
+	mail  *mail.Outbox
 }
 
 func openApp(ctx context.Context, cfg config) (*app, error) {
@@ -34,10 +36,15 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 		return nil, err
 	}
 	log.Debug("database ready", "dialect", st.Dialect(), "schema_version", version)
+	out, err := mail.New(ctx, mail.Config{Store: st, SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, BaseURL: cfg.BaseURL, Log: log})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	pub := &publisher{}
-	svc := council.NewService(council.Config{Store: st, Publisher: pub, Sessions: pub, Log: log, BaseURL: cfg.BaseURL})
+	svc := council.NewService(council.Config{Store: st, Publisher: pub, Sessions: pub, Log: log, BaseURL: cfg.BaseURL, Mail: out})
 	sig := signals.New(signals.Config{Store: st, Councils: svc, Log: log, AnswerDays: cfg.AnswerDays})
-	return &app{log: log, store: st, svc: svc, sig: sig, pub: pub}, nil
+	return &app{log: log, store: st, svc: svc, sig: sig, pub: pub, mail: out}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }

@@ -41,6 +41,10 @@ type config struct {
 	SurveyAnswersPerAddress int
 	// AnswerDays is the time the municipality gives itself to answer a signal.
 	AnswerDays int
+
+	// Mail: the SMTP server and the From address; without SMTPURL nothing is mailed.
+	SMTPURL  string
+	MailFrom string
 }
 
 // setting is one line of the configuration: an environment variable and the flag of the same
@@ -82,6 +86,8 @@ func (c *config) settings() []setting {
 		{"REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout.String(), positiveDuration(&c.RequestTimeout), "how long a request may wait for the database before it answers 503, e.g. 10s"},
 		{"SURVEY_ANSWERS_PER_ADDRESS", "30", positive(&c.SurveyAnswersPerAddress), "answers to one public survey one client address may send an hour"},
 		{"ANSWER_DAYS", "30", positive(&c.AnswerDays), "days the municipality gives itself to answer a signal; the analysis publishes the share answered within them"},
+		{"SMTP_URL", "", smtpAddress(&c.SMTPURL), "smtp://user:pass@host:port (STARTTLS where offered) or smtps://…; empty: nothing is mailed, mails are kept as not sent"},
+		{"MAIL_FROM", "", mailAddress(&c.MailFrom), "the From address of mails; empty: council@ the host of BASE_URL"},
 	}
 }
 

@@ -20,6 +20,8 @@ var samples = map[string][2]string{
 	"web address":   {"https://a.example.org", "http://b.example.org:8080"},
 	"redis address": {"redis://127.0.0.1:6379/1", "rediss://cache.example.org:6380/2"},
 	"addresses":     {"10.0.0.0/8", "192.0.2.1,2001:db8::1"},
+	"smtp address":  {"smtp://mailer:secret@mail.example.org:587", "smtps://mail.example.org"},
+	"mail address":  {"council@example.org", "Съвети <council@perushtitsa.bg>"},
 }
 
 // Values each kind of setting refuses. Text takes anything.
@@ -32,6 +34,8 @@ var badValues = map[string][]string{
 	"web address":   {"council.example.org", "ftp://council.example.org", "https://"},
 	"redis address": {"http://cache:6379", "cache:6379"},
 	"addresses":     {"proxy.local", "10.0.0.1/33", "127.0.0.1,localhost"},
+	"smtp address":  {"mail.example.org:25", "http://mail.example.org", "smtp://", "smtp://host:99999"},
+	"mail address":  {"council", "@example.org", "a@b@c"},
 }
 
 // clearSettings unsets every setting's variable for the test (empty counts as not set), so

@@ -5,12 +5,15 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	netmail "net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"council/server/mail"
 )
 
 // value is the kind of value a setting takes, bound to its field: set checks a value as written
@@ -140,4 +143,33 @@ func addressList(p *[]string) value {
 			return nil
 		},
 		get: func() string { return strings.Join(*p, ",") }}
+}
+
+// smtpAddress takes an smtp:// or smtps:// address, or nothing. Its password is never shown.
+func smtpAddress(p *string) value {
+	return value{kind: "smtp address",
+		set: func(s string) error {
+			if err := mail.ValidSMTPURL(s); err != nil {
+				return errors.New("must be smtp://[user:password@]host[:port] or smtps://…")
+			}
+			*p = s
+			return nil
+		},
+		get: func() string { return *p }}
+}
+
+// mailAddress takes an email address (a name may go with it: Council <council@example.org>),
+// or nothing.
+func mailAddress(p *string) value {
+	return value{kind: "mail address",
+		set: func(s string) error {
+			if s != "" {
+				if _, err := netmail.ParseAddress(s); err != nil {
+					return errors.New("must be an email address")
+				}
+			}
+			*p = s
+			return nil
+		},
+		get: func() string { return *p }}
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func demo(ctx context.Context, args []string, out io.Writer) error {
-	_, a, err := setup(ctx, "demo", args, nil)
+	cfg, a, err := setup(ctx, "demo", args, nil)
 	if err != nil {
 		return err
 	}
@@ -20,5 +20,5 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 	for _, acc := range accounts {
 		fmt.Fprintf(out, "  %-34s %-18s %s\n", acc.Email, acc.Password, acc.What)
 	}
-	return nil
+	return demoMail(ctx, a, out, cfg.BaseURL)
 }

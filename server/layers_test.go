@@ -23,14 +23,15 @@ var layers = map[string][]string{
 	"server/events":   {"server/model"},
 	"server/record":   {"server/model", "server/events"},
 	"server/store":    {"server/model", "schema"},
-	"server/council":  {"server/model", "server/store", "server/events", "server/record", "server/markdown"},
+	"server/mail":     {"server/model", "server/store", "server/events", "web"},
+	"server/council":  {"server/model", "server/store", "server/events", "server/record", "server/markdown", "server/mail"},
 	"server/surveys":  {"server/model", "server/store", "server/council"},
 	"server/signals":  {"server/model", "server/store", "server/council"},
 	"web":             {"server/model"},
 	"server/httpapi":  {"server/model", "server/council", "server/surveys", "server/signals", "server/events", "realtime", "web"},
-	"server":          {"server/model", "server/council", "server/surveys", "server/signals", "server/store", "server/events", "server/httpapi", "server/netlimit", "realtime"},
+	"server":          {"server/model", "server/council", "server/surveys", "server/signals", "server/store", "server/events", "server/httpapi", "server/netlimit", "realtime", "server/mail"},
 	// Test helpers: they build worlds and drive the built program.
-	"server/testenv":  {"server/model", "server/council", "server/store"},
+	"server/testenv":  {"server/model", "server/council", "server/store", "server/mail"},
 	"web/browsertest": {},
 }
 

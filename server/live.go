@@ -15,6 +15,9 @@ import (
 // publisher hands committed events to the live hub, once there is one.
 type publisher struct {
 	hub atomic.Pointer[realtime.Hub]
+	// control carries ended sessions to the serving processes from a command that runs beside
+	// them without a hub of its own (admin reset-password); nil: there is none.
+	control realtime.Broker
 }
 
 // Publish encodes each event once and gives it to the hub.
@@ -36,6 +39,9 @@ func (p *publisher) Publish(evs []model.Event) {
 func (p *publisher) EndSessions(ctx context.Context, sessions ...string) error {
 	if hub := p.hub.Load(); hub != nil {
 		return hub.EndSessions(ctx, sessions...)
+	}
+	if p.control != nil {
+		return p.control.PublishControl(ctx, realtime.Control{EndSessions: sessions})
 	}
 	return nil
 }

@@ -4,6 +4,7 @@
 //	server [serve]                       run the platform (the default)
 //	server migrate                       apply the database migrations and exit
 //	server admin create --email E --name N   create a site admin; the password is read from stdin
+//	server admin reset-password --email E    set an account's password (read from stdin)
 //	server demo                          fill the database with the Perushtitsa demo
 //	server backup FILE                   copy the SQLite database to FILE while it serves
 //	server help                          list the commands and every setting
@@ -45,10 +46,13 @@ func dispatch(ctx context.Context, cmd string, args []string) error {
 	case "migrate":
 		return migrate(ctx, args)
 	case "admin":
-		if len(args) == 0 || args[0] != "create" {
-			return fmt.Errorf("usage: server admin create --email EMAIL --name NAME (password on standard input)")
+		switch {
+		case len(args) > 0 && args[0] == "create":
+			return adminCreate(ctx, args[1:], os.Stdin, os.Stdout)
+		case len(args) > 0 && args[0] == "reset-password":
+			return adminResetPassword(ctx, args[1:], os.Stdin, os.Stdout)
 		}
-		return adminCreate(ctx, args[1:], os.Stdin, os.Stdout)
+		return fmt.Errorf("usage: server admin create --email EMAIL --name NAME, or server admin reset-password --email EMAIL (the password on standard input)")
 	case "demo":
 		return demo(ctx, args, os.Stdout)
 	case "backup":
@@ -64,6 +68,9 @@ const commands = `usage:
   server migrate [flags]                      apply database migrations and exit
   server admin create --email E --name N [flags]
                                               create a site admin (password read from stdin)
+  server admin reset-password --email E [flags]
+                                              set an account's password (read from stdin) and
+                                              end its sessions, for a platform without mail
   server demo [flags]                         load the Perushtitsa demo data
   server backup FILE [flags]                  copy the SQLite database to a new FILE, while it serves
   server help                                 show this text

@@ -61,9 +61,11 @@ func serve(ctx context.Context, args []string) error {
 	schedCtx, stopSched := context.WithCancel(context.Background())
 	go a.svc.RunScheduler(schedCtx, time.Second, cfg.RequestTimeout)
 	go sv.RunScheduler(schedCtx, time.Second, cfg.RequestTimeout)
+	go a.mail.Run(schedCtx, time.Second, cfg.RequestTimeout)
 	defer stopSched()
 
-	a.log.Info("council platform listening", "address", cfg.BaseURL, "port", cfg.Port, "database", a.store.Dialect(), "fan_out", brokerName(cfg))
+	a.log.Info("council platform listening", "address", cfg.BaseURL, "port", cfg.Port, "database", a.store.Dialect(), "fan_out", brokerName(cfg),
+		"mail", mailState(a))
 	a.announceAdmin(ctx, cfg.RequestTimeout)
 	errc := make(chan error, 1)
 	go func() { errc <- web.Listener(ln) }()

@@ -139,9 +139,10 @@ type SigninData struct {
 	Error string // a translation key
 }
 
-// MeData lists the viewer's councils.
+// MeData lists the viewer's councils and their agenda.
 type MeData struct {
 	Councils []MyCouncil
+	Agenda   []model.AgendaItem // the open rounds of those councils, soonest closing first
 }
 
 // MyCouncil is one of the viewer's councils with the viewer's role in it.

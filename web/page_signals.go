@@ -156,7 +156,7 @@ type AdminServicesData struct {
 
 // AdminUsersData is the admins' list of accounts with their site roles.
 type AdminUsersData struct {
-	Users []model.User
+	Users []model.UserSummary
 	Roles []string
 	Error string
 }

@@ -81,7 +81,7 @@ func (r *Renderer) Render(w io.Writer, page string, p *Page) error {
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("web: unable to render %s: %w", page, err)
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(localiseErasedNames(buf.Bytes(), p.Lang))
 	return err
 }
 

@@ -87,31 +87,29 @@ type Session struct {
 	Token string
 	CSRF  string
 	User  *model.User
+	ID    int64 // as the list of the user's sessions names it
 }
 
 // StartSession signs a user in.
 func (s *Service) StartSession(ctx context.Context, u *model.User) (*Session, error) {
-	sess := &Session{Token: RandomToken(), CSRF: RandomToken(), User: u}
-	now := s.now()
-	if err := s.st.CreateSession(ctx, HashToken(sess.Token), u.ID, sess.CSRF, now, now.Add(SessionTTL)); err != nil {
-		return nil, err
-	}
-	return sess, nil
+	return s.StartSessionFrom(ctx, u, "")
 }
 
-// SessionByToken finds the signed-in user of a session cookie; nil when there is none.
+// SessionByToken finds the signed-in user of a session cookie; nil when there is none. The
+// session's last use is noted, at most once a minute (sessions.go).
 func (s *Service) SessionByToken(ctx context.Context, token string) (*Session, error) {
 	if token == "" {
 		return nil, nil
 	}
-	u, csrf, err := s.st.SessionUser(ctx, HashToken(token), s.now())
+	rec, u, err := s.st.SessionByKey(ctx, HashToken(token), s.now())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Session{Token: token, CSRF: csrf, User: u}, nil
+	s.seen(ctx, rec)
+	return &Session{Token: token, CSRF: rec.CSRF, User: u, ID: rec.ID}, nil
 }
 
 // EndSession signs out: the session is deleted, and its live connections close on every

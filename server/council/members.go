@@ -43,6 +43,7 @@ type InviteInput struct {
 	Role         string
 	Group        string
 	Organisation string
+	Language     string // of the invitation's mail to someone without an account; "": Bulgarian
 }
 
 // InvitationTTL is how long an invitation can be accepted.
@@ -64,6 +65,9 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, councilID int64
 	checkChoice(v, "role", in.Role, model.RoleMember, model.RoleModerator)
 	checkChoice(v, "group", in.Group, model.Groups...)
 	checkText(v, "organisation", in.Organisation, false, MaxTitle)
+	if in.Language != "" {
+		checkChoice(v, "language", in.Language, Languages...)
+	}
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
@@ -74,12 +78,16 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, councilID int64
 		if err := notArchived(tx); err != nil {
 			return err
 		}
-		if u, err := tx.UserByEmail(ctx, in.Email); err == nil {
+		u, err := tx.UserByEmail(ctx, in.Email)
+		if err == nil {
 			if _, err := tx.Membership(ctx, u.ID); err == nil {
 				return FieldError(CodeConflict, fmt.Sprintf("%s is already a member of this council.", in.Email), "email", FieldAlreadyMember, "is already a member")
 			}
 		}
-		return tx.CreateInvitation(ctx, inv, HashToken(token), actor.ID)
+		if err := tx.CreateInvitation(ctx, inv, HashToken(token), actor.ID); err != nil {
+			return err
+		}
+		return s.mailInvitation(ctx, tx, inv, token, u, in.Language)
 	})
 	if err != nil {
 		return nil, "", err
@@ -159,7 +167,7 @@ func (s *Service) invitee(ctx context.Context, inv *model.Invitation, name, pass
 		return existing, err
 	}
 	v := Validation{}
-	checkText(v, "name", name, true, MaxTitle)
+	checkName(v, "name", name)
 	checkNewPassword(v, "password", password, inv.Email, name)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -168,7 +176,8 @@ func (s *Service) invitee(ctx context.Context, inv *model.Invitation, name, pass
 	if err != nil {
 		return nil, err
 	}
-	return &model.User{Email: inv.Email, Name: name, Role: model.SiteUser, Organisation: inv.Organisation, PasswordHash: hash}, nil
+	return &model.User{Email: inv.Email, Name: name, Role: model.SiteUser, Organisation: inv.Organisation, PasswordHash: hash,
+		Language: s.invitationLang(ctx, inv.ID)}, nil
 }
 
 // SetMemberRole makes a member a moderator or back.

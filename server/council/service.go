@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"council/server/events"
+	"council/server/mail"
 	"council/server/markdown"
 	"council/server/model"
 	"council/server/store"
@@ -52,6 +53,7 @@ type Service struct {
 	md       *markdown.Renderer
 	// followUps queues the notification of a follow-up to the council's members (nil: none).
 	followUps FollowUpNotifier
+	mail     *mail.Outbox
 
 	bcryptCost int
 	// dummyHash makes a sign-in with an unknown email cost as much as one with a wrong password.
@@ -73,6 +75,8 @@ type Config struct {
 	// FollowUps queues, in the follow-up's own transaction, the notification to the council's
 	// members (the mail outbox); nil: nobody is notified.
 	FollowUps FollowUpNotifier
+	// Mail writes the mails changes cause, in their transactions; nil: nothing is mailed.
+	Mail *mail.Outbox
 }
 
 // NewService builds a Service.
@@ -104,7 +108,7 @@ func NewService(cfg Config) *Service {
 	return &Service{st: cfg.Store, pub: cfg.Publisher, ender: cfg.Sessions, log: cfg.Log,
 		baseURL: strings.TrimRight(cfg.BaseURL, "/"), records: newRecordCache(RecordCacheBytes),
 		limits: cfg.Limits, throttle: cfg.Throttle, now: cfg.Clock, md: markdown.New(),
-		bcryptCost: cfg.BcryptCost, dummyHash: dummy, followUps: cfg.FollowUps}
+		bcryptCost: cfg.BcryptCost, dummyHash: dummy, followUps: cfg.FollowUps, mail: cfg.Mail}
 }
 
 // Store exposes the store, for the record reader of the live endpoint and for tools.
@@ -113,9 +117,16 @@ func (s *Service) Store() *store.Store { return s.st }
 // Now is the time the rules go by.
 func (s *Service) Now() time.Time { return s.now() }
 
-// inCouncil runs fn in the council's write transaction and publishes what it appended.
+// inCouncil runs fn in the council's write transaction and publishes what it appended. The
+// notifications the appended events call for are written before the commit, in the same
+// transaction (mail.Outbox.Notify).
 func (s *Service) inCouncil(ctx context.Context, councilID int64, fn func(*store.Tx) error) error {
-	evs, err := s.st.InCouncil(ctx, councilID, s.now, fn)
+	evs, err := s.st.InCouncil(ctx, councilID, s.now, func(tx *store.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.mail.Notify(ctx, tx, tx.Appended())
+	})
 	if err != nil {
 		return translate(err)
 	}

@@ -31,13 +31,6 @@ func RequireStaff(actor *model.User) error {
 	return nil
 }
 
-// Users lists every account for a site admin, staff first.
-func (s *Service) Users(ctx context.Context, actor *model.User) ([]model.User, error) {
-	if err := requireAdmin(actor); err != nil {
-		return nil, err
-	}
-	return s.st.Users(ctx)
-}
 
 // SetSiteRole gives an account a site role (admin, officer or user); the last admin keeps
 // theirs, so that the site is never left without one.

@@ -19,7 +19,8 @@ var actors = [5]string{"anonymous", "outsider", "member", "moderator", "admin"}
 // and the error code where the status alone is ambiguous ("409 round_not_open").
 // Placeholders: {council} {round} {topic} {post} {proposal} (of a scene in that state; the
 // post and proposal are Members[0]'s, who also voted), {user} (a member of the council),
-// {token} (an invitation), {n} (a fresh number), {email} and {pw} (Members[1]'s credentials).
+// {token} (an invitation), {invitation} (a pending invitation's id), {n} (a fresh number),
+// {email} and {pw} (Members[1]'s credentials).
 type authRow struct {
 	method, path, body string
 	ballot             string // "secret" for the secret ballot's rows
@@ -148,7 +149,7 @@ var (
 func TestAuthTable(t *testing.T) {
 	dialects(t, func(t *testing.T, e *env) {
 		shared := map[string]scene{}
-		token := e.invite(t)
+		token, invitation := e.invite(t), e.invitationID(t)
 		m1 := e.w.Members[1]
 		for _, row := range authTable {
 			for _, state := range []string{"", "draft", "open", "closed"} {
@@ -183,8 +184,13 @@ func TestAuthTable(t *testing.T) {
 						if writes && strings.Contains(row.path, "{token}") {
 							tok = e.invite(t)
 						}
+						inv := invitation
+						if writes && strings.Contains(row.path, "{invitation}") {
+							inv = e.invitationID(t)
+						}
 						n := itoa(e.uniq())
-						fill := strings.NewReplacer("{user}", itoa(user), "{token}", tok, "{n}", n, "{email}", m1.Email, "{pw}", password(m1))
+						fill := strings.NewReplacer("{user}", itoa(user), "{token}", tok, "{n}", n, "{email}", m1.Email, "{pw}", password(m1),
+							"{invitation}", itoa(inv))
 						c := []*client{e.anon, e.outsider, e.member, e.mod, e.admin}[i]
 						if row.fresh && c.user != nil {
 							c = e.signIn(t, c.user)

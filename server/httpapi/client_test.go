@@ -54,7 +54,12 @@ func mustApp(cfg httpapi.Config) *fiber.App {
 
 func newEnv(t *testing.T, dialect string) *env {
 	t.Helper()
-	w := testenv.NewWorldWith(t, testenv.Store(t, dialect), council.Config{Limits: testenv.NoWriteLimits})
+	return envFor(t, testenv.NewWorldWith(t, testenv.Store(t, dialect), council.Config{Limits: testenv.NoWriteLimits}))
+}
+
+// envFor serves a world and signs its actors in.
+func envFor(t *testing.T, w *testenv.World) *env {
+	t.Helper()
 	e := &env{w: w, app: newApp(w, "")}
 	e.anon = &client{app: e.app}
 	e.outsider = e.signIn(t, w.Outsider)

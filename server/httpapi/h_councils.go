@@ -138,6 +138,7 @@ func (s *Server) invite(c *fiber.Ctx) error {
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{
 		"invitation_id": inv.ID, "token": token, "invite_url": s.svc.InviteURL(token), "expires_at": inv.ExpiresAt,
+		"mail_status": optional(inv.MailStatus),
 	})
 }
 

@@ -71,18 +71,6 @@ func (s *Server) decisionQuery(c *fiber.Ctx) (council.DecisionQuery, error) {
 	return q, nil
 }
 
-func (s *Server) listUsers(c *fiber.Ctx) error {
-	us, err := s.svc.Users(c.UserContext(), s.viewer(c))
-	if err != nil {
-		return err
-	}
-	out := make([]siteUserJSON, len(us))
-	for i := range us {
-		out[i] = newSiteUser(&us[i])
-	}
-	return c.JSON(fiber.Map{"users": out})
-}
-
 func (s *Server) setUserRole(c *fiber.Ctx) error {
 	u, err := s.requireViewer(c)
 	if err != nil {

@@ -38,7 +38,7 @@ func (s *Server) newSession(c *fiber.Ctx, u *model.User) (*council.Session, erro
 			return nil, err
 		}
 	}
-	sess, err := s.svc.StartSession(c.UserContext(), u)
+	sess, err := s.svc.StartSessionFrom(c.UserContext(), u, c.Get(fiber.HeaderUserAgent))
 	if err != nil {
 		return nil, err
 	}

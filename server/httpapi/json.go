@@ -13,16 +13,19 @@ import (
 // model's: a field added to the model reaches the API only when it is added here.
 
 type userJSON struct {
-	ID           int64  `json:"id"`
-	Email        string `json:"email"`
-	Name         string `json:"name"`
-	Role         string `json:"role"`
-	Organisation string `json:"organisation"`
+	ID           int64       `json:"id"`
+	Email        string      `json:"email"`
+	Name         string      `json:"name"`
+	Role         string      `json:"role"`
+	Organisation string      `json:"organisation"`
+	Language     string      `json:"language,omitempty"` // to the user themself
+	Notify       *notifyJSON `json:"notify,omitempty"`   // to the user themself
 }
 
-// selfJSON shows a user to themself, email included.
+// selfJSON shows a user to themself, email, language and notifications included.
 func selfJSON(u *model.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Organisation: u.Organisation}
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Organisation: u.Organisation,
+		Language: u.Language, Notify: newNotify(u.Notify)}
 }
 
 type membershipJSON struct {

@@ -134,6 +134,9 @@ func (s *Server) mePage(c *fiber.Ctx) error {
 		}
 		data.Councils = append(data.Councils, web.MyCouncil{Council: *cn, Role: m.Role, Group: m.Group})
 	}
+	if data.Agenda, err = s.svc.Agenda(ctx, viewer); err != nil {
+		return err
+	}
 	return s.render(c, "me", s.newPage(c, s.t(c, "me.title"), data))
 }
 

@@ -15,15 +15,24 @@ import (
 // LangCookie remembers the language a visitor chose.
 const LangCookie = "lang"
 
-// lang picks the page language: ?lang= (remembered in a cookie), then the cookie, then Bulgarian.
+// lang picks the page language: ?lang= (remembered in a cookie), then the cookie, then the
+// signed-in viewer's own language, then Bulgarian.
 func (s *Server) lang(c *fiber.Ctx) string {
 	if q := c.Query("lang"); q != "" {
 		lang := web.Lang(q)
-		c.Cookie(&fiber.Cookie{Name: LangCookie, Value: lang, Path: "/", Expires: time.Now().AddDate(1, 0, 0),
-			SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure})
+		s.setLangCookie(c, lang)
 		return lang
 	}
+	if v := s.viewer(c); c.Cookies(LangCookie) == "" && v != nil {
+		return web.Lang(v.Language)
+	}
 	return web.Lang(c.Cookies(LangCookie))
+}
+
+// setLangCookie remembers the language a visitor chose.
+func (s *Server) setLangCookie(c *fiber.Ctx, lang string) {
+	c.Cookie(&fiber.Cookie{Name: LangCookie, Value: lang, Path: "/", Expires: time.Now().AddDate(1, 0, 0),
+		SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure})
 }
 
 // newPage starts a page's frame for the current request.
@@ -63,7 +72,7 @@ func noticeKey(n string) string {
 	case "welcome":
 		return "invitation.welcome"
 	}
-	return ""
+	return accountNotices[n]
 }
 
 // t translates key into the page's language, for titles built in Go.

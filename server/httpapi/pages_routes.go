@@ -46,6 +46,7 @@ func (s *Server) pageRoutes(r fiber.Router) {
 	r.Get("/admin", s.adminPage)
 	s.surveyPageRoutes(r)
 	s.signalPages(r)
+	s.accountPages(r)
 
 	r.Use(s.pageNotFound)
 }

@@ -10,10 +10,10 @@ import (
 	"council/server/model"
 )
 
-// post posts a page's form as a browser without scripts does, from origin, with the session's
+// postFrom posts a page's form as a browser without scripts does, from origin, with the session's
 // CSRF token in the body when signed in (unless the test gives one). It does not follow
 // redirects.
-func (c *client) post(t *testing.T, path string, vals url.Values, origin string) reply {
+func (c *client) postFrom(t *testing.T, path string, vals url.Values, origin string) reply {
 	t.Helper()
 	if c.csrf != "" && vals.Get("csrf_token") == "" {
 		vals.Set("csrf_token", c.csrf)
@@ -59,7 +59,7 @@ func pagesSignalForm(t *testing.T, e *sigEnv) {
 	e.anon.get(t, "/signals/new").page(t, 200, `action="/signals/new"`, `type="radio"`, `name="kind"`, e.services[0].Name)
 	vals := url.Values{"kind": {"complaint"}, "service": {e.services[0].Slug}, "title": {"Опашка"}, "body": {"Два часа"},
 		"name": {"Мария"}, "email": {"maria@example.org"}}
-	r := e.anon.post(t, "/signals/new", vals, site)
+	r := e.anon.postFrom(t, "/signals/new", vals, site)
 	loc := r.Header.Get("Location")
 	if r.Status != 303 || !strings.HasPrefix(loc, "/signals/track/") || !strings.HasSuffix(loc, "?sent=1") {
 		t.Fatalf("form: %d %q", r.Status, loc)
@@ -72,13 +72,13 @@ func pagesSignalForm(t *testing.T, e *sigEnv) {
 	e.anon.get(t, "/signals/track/"+strings.ToLower(code)+"?lang=en").page(t, 200, "Your tracking code", code)
 
 	bad := url.Values{"service": {e.services[0].Slug}, "title": {"Запазено заглавие"}, "body": {"Текст"}, "email": {"не е имейл"}}
-	page = e.anon.post(t, "/signals/new", bad, site).page(t, 422, "Изберете вида.", "Въведете имейл адрес.", "Запазено заглавие", `aria-invalid="true"`)
+	page = e.anon.postFrom(t, "/signals/new", bad, site).page(t, 422, "Изберете вида.", "Въведете имейл адрес.", "Запазено заглавие", `aria-invalid="true"`)
 	if strings.Contains(page, "must be") {
 		t.Error("the page shows the API's English text")
 	}
-	e.anon.post(t, "/signals/new", vals, "https://evil.example").page(t, 403)
-	e.member.post(t, "/signals/new", url.Values{"kind": {"praise"}, "service": {e.services[0].Slug}, "title": {"T"}, "body": {"B"}, "csrf_token": {"wrong"}}, site).page(t, 403)
-	if r := e.member.post(t, "/signals/new", url.Values{"kind": {"praise"}, "service": {e.services[0].Slug}, "title": {"T"}, "body": {"B"}}, site); r.Status != 303 {
+	e.anon.postFrom(t, "/signals/new", vals, "https://evil.example").page(t, 403)
+	e.member.postFrom(t, "/signals/new", url.Values{"kind": {"praise"}, "service": {e.services[0].Slug}, "title": {"T"}, "body": {"B"}, "csrf_token": {"wrong"}}, site).page(t, 403)
+	if r := e.member.postFrom(t, "/signals/new", url.Values{"kind": {"praise"}, "service": {e.services[0].Slug}, "title": {"T"}, "body": {"B"}}, site); r.Status != 303 {
 		t.Fatalf("a member's form: %d", r.Status)
 	}
 
@@ -101,19 +101,19 @@ func pagesDesk(t *testing.T, e *sigEnv) {
 	e.officer.get(t, "/desk?status=lost").page(t, 400)
 	d := "/desk/signals/" + itoa(sg.ID)
 	e.officer.get(t, d).page(t, 200, "sender@example.org", `action="`+d+`/answer"`, `action="`+d+`/route"`, `action="`+d+`/publish"`)
-	e.officer.post(t, d+"/answer", url.Values{"body": {""}, "status": {"answered"}}, site).page(t, 422, "Попълнете полето.")
-	if r := e.officer.post(t, d+"/answer", url.Values{"body": {"Ще проверим"}, "status": {"in_review"}, "public": {"true"}}, site); r.Header.Get("Location") != d+"?done=answered" {
+	e.officer.postFrom(t, d+"/answer", url.Values{"body": {""}, "status": {"answered"}}, site).page(t, 422, "Попълнете полето.")
+	if r := e.officer.postFrom(t, d+"/answer", url.Values{"body": {"Ще проверим"}, "status": {"in_review"}, "public": {"true"}}, site); r.Header.Get("Location") != d+"?done=answered" {
 		t.Fatalf("answer form: %d %q", r.Status, r.Header.Get("Location"))
 	}
 	e.officer.get(t, d+"?done=answered").page(t, 200, "Отговорът е записан.", "Ще проверим")
-	if r := e.officer.post(t, d+"/route", url.Values{"council_id": {itoa(e.w.Other.ID)}}, site); r.Header.Get("Location") != d+"?done=waiting" {
+	if r := e.officer.postFrom(t, d+"/route", url.Values{"council_id": {itoa(e.w.Other.ID)}}, site); r.Header.Get("Location") != d+"?done=waiting" {
 		t.Fatalf("route form: %d %q", r.Status, r.Header.Get("Location"))
 	}
-	e.officer.post(t, d+"/route", url.Values{"council_id": {itoa(e.w.Other.ID)}}, site).page(t, 409, "Сигналът вече е внесен в този съвет.")
-	if r := e.officer.post(t, d+"/publish", url.Values{}, site); r.Header.Get("Location") != d+"?done=published" {
+	e.officer.postFrom(t, d+"/route", url.Values{"council_id": {itoa(e.w.Other.ID)}}, site).page(t, 409, "Сигналът вече е внесен в този съвет.")
+	if r := e.officer.postFrom(t, d+"/publish", url.Values{}, site); r.Header.Get("Location") != d+"?done=published" {
 		t.Fatalf("publish form: %d %q", r.Status, r.Header.Get("Location"))
 	}
-	e.officer.post(t, d+"/publish", url.Values{"csrf_token": {"stale"}}, site).page(t, 403)
+	e.officer.postFrom(t, d+"/publish", url.Values{"csrf_token": {"stale"}}, site).page(t, 403)
 	if strings.Contains(e.officer.get(t, "/desk?kind=signal").page(t, 200), "просрочен") {
 		t.Error("a signal within its time is marked overdue")
 	}
@@ -155,8 +155,8 @@ func pagesFollowUp(t *testing.T, e *sigEnv) {
 	e.member.get(t, f).page(t, 403)
 	e.officer.get(t, "/proposals/"+itoa(no)+"/follow-up").page(t, 409)
 	e.officer.get(t, f).page(t, 200, `action="`+f+`"`, `type="date"`)
-	e.officer.post(t, f, url.Values{"status": {"planned"}, "body": {""}}, site).page(t, 422, "Попълнете полето.")
-	res := e.officer.post(t, f, url.Values{"status": {"planned"}, "body": {"Започваме през май."}, "responsible_unit": {"Кметство"}, "due_date": {"2031-05-01"}}, site)
+	e.officer.postFrom(t, f, url.Values{"status": {"planned"}, "body": {""}}, site).page(t, 422, "Попълнете полето.")
+	res := e.officer.postFrom(t, f, url.Values{"status": {"planned"}, "body": {"Започваме през май."}, "responsible_unit": {"Кметство"}, "due_date": {"2031-05-01"}}, site)
 	if res.Status != 303 || res.Header.Get("Location") != r+"#proposal-"+itoa(yes) {
 		t.Fatalf("follow-up form: %d %q", res.Status, res.Header.Get("Location"))
 	}
@@ -168,22 +168,22 @@ func pagesFollowUp(t *testing.T, e *sigEnv) {
 func pagesAdmin(t *testing.T, e *sigEnv) {
 	e.officer.get(t, "/admin/services").page(t, 403)
 	e.admin.get(t, "/admin/services").page(t, 200, e.services[0].Name)
-	if r := e.admin.post(t, "/admin/services", url.Values{"slug": {"sotsialni"}, "name": {"Социални услуги"}}, site); r.Status != 303 {
+	if r := e.admin.postFrom(t, "/admin/services", url.Values{"slug": {"sotsialni"}, "name": {"Социални услуги"}}, site); r.Status != 303 {
 		t.Fatalf("create service: %d %s", r.Status, trim(r.Body))
 	}
-	e.admin.post(t, "/admin/services", url.Values{"slug": {"sotsialni"}, "name": {"Пак"}}, site).page(t, 422)
-	if r := e.admin.post(t, "/admin/services/sotsialni", url.Values{"archived": {"true"}}, site); r.Status != 303 {
+	e.admin.postFrom(t, "/admin/services", url.Values{"slug": {"sotsialni"}, "name": {"Пак"}}, site).page(t, 422)
+	if r := e.admin.postFrom(t, "/admin/services/sotsialni", url.Values{"archived": {"true"}}, site); r.Status != 303 {
 		t.Fatalf("archive: %d", r.Status)
 	}
 	e.admin.get(t, "/admin/services").page(t, 200, "архивирана")
 	e.admin.get(t, "/admin/users").page(t, 200, "Служител на общината")
 	m := e.w.Members[1]
-	if r := e.admin.post(t, "/admin/users/"+itoa(m.ID)+"/role", url.Values{"role": {"officer"}}, site); r.Status != 303 {
+	if r := e.admin.postFrom(t, "/admin/users/"+itoa(m.ID)+"/role", url.Values{"role": {"officer"}}, site); r.Status != 303 {
 		t.Fatalf("role form: %d", r.Status)
 	}
 	if u, _ := e.w.Store.UserByID(context.Background(), m.ID); u.Role != model.SiteOfficer {
 		t.Fatalf("role: %s", u.Role)
 	}
-	e.admin.post(t, "/admin/users/"+itoa(e.w.Admin.ID)+"/role", url.Values{"role": {"user"}}, site).page(t, 409, "поне един администратор")
+	e.admin.postFrom(t, "/admin/users/"+itoa(e.w.Admin.ID)+"/role", url.Values{"role": {"user"}}, site).page(t, 409, "поне един администратор")
 	e.officer.get(t, "/").page(t, 200, `href="/desk"`)
 }

@@ -35,10 +35,12 @@ type inviteBody struct {
 	Role         string `json:"role"`
 	Group        string `json:"group"`
 	Organisation string `json:"organisation"`
+	Language     string `json:"language"` // of the mail to someone without an account
 }
 
 func (b inviteBody) input() council.InviteInput {
-	return council.InviteInput{Email: b.Email, Name: b.Name, Role: b.Role, Group: b.Group, Organisation: b.Organisation}
+	return council.InviteInput{Email: b.Email, Name: b.Name, Role: b.Role, Group: b.Group, Organisation: b.Organisation,
+		Language: b.Language}
 }
 
 type acceptBody struct {

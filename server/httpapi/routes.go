@@ -66,6 +66,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/outcomes", s.listOutcomes)
 	s.surveyRoutes(api)
 	s.signalRoutes(api)
+	s.accountRoutes(api)
 	api.Use(s.apiNotFound)
 
 	s.pageRoutes(app)

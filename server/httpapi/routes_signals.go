@@ -27,6 +27,5 @@ func (s *Server) signalRoutes(api fiber.Router) {
 	api.Get("/proposals/:proposal_id/follow-ups", s.listFollowUps)
 	api.Get("/follow-ups", s.listDecisions)
 
-	api.Get("/admin/users", s.listUsers)
 	api.Patch("/admin/users/:user_id", s.setUserRole)
 }

@@ -82,6 +82,9 @@ type User struct {
 	Organisation string
 	PasswordHash string
 	CreatedAt    time.Time
+	Language     string     // the language of the mails it is sent: "bg" or "en"
+	Notify       Notify     // the notifications it wants mailed (accounts.go)
+	ErasedAt     *time.Time // set when the account was erased at its owner's request
 }
 
 // IsAdmin reports whether the user administers the whole site.
@@ -145,6 +148,7 @@ type Invitation struct {
 	Organisation string
 	ExpiresAt    time.Time
 	UsedAt       *time.Time
+	MailStatus   string // how its latest mail stands (model.Mail… or "off"); "" when none was written
 }
 
 // Round is one question put to a council.

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"council/server/model"
@@ -19,13 +20,29 @@ type userRow struct {
 	Organisation string    `db:"organisation"`
 	PasswordHash string    `db:"password_hash"`
 	CreatedAt    time.Time `db:"created_at"`
+	notifyRow
+	Language string     `db:"language"`
+	ErasedAt *time.Time `db:"erased_at"`
 }
 
-const userColumns = `id, email, name, role, organisation, password_hash, created_at`
+const userColumns = `id, email, name, role, organisation, password_hash, created_at, language, erased_at, ` + notifyColumns
+
+// userColumnsOf is userColumns read from the users table under an alias.
+func userColumnsOf(alias string) string { return columnsOf(userColumns, alias) }
+
+// columnsOf prefixes each of a comma-separated list of plain columns with a table's alias.
+func columnsOf(cols, alias string) string {
+	parts := strings.Split(strings.Join(strings.Fields(cols), " "), ", ")
+	for i, c := range parts {
+		parts[i] = alias + "." + c
+	}
+	return strings.Join(parts, ", ")
+}
 
 func (r *userRow) model() *model.User {
 	return &model.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: r.Role, Organisation: r.Organisation,
-		PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC()}
+		PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC(), Language: r.Language, Notify: r.notifyRow.model(),
+		ErasedAt: utcPtr(r.ErasedAt)}
 }
 
 type councilRow struct {

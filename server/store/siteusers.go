@@ -7,21 +7,6 @@ import (
 	"council/server/model"
 )
 
-// Users lists every account, staff first (admins, then officers), then by name.
-func (s *Store) Users(ctx context.Context) ([]model.User, error) {
-	var rows []userRow
-	err := s.db.SelectContext(ctx, &rows, s.rebind(`SELECT `+userColumns+` FROM users
-		ORDER BY CASE role WHEN ? THEN 0 WHEN ? THEN 1 ELSE 2 END, name, id`), model.SiteAdmin, model.SiteOfficer)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list users: %w", err)
-	}
-	out := make([]model.User, len(rows))
-	for i := range rows {
-		out[i] = *rows[i].model()
-	}
-	return out, nil
-}
-
 // SetSiteRole changes an account's site role, unless that would leave the site without an
 // admin: ErrConflict then. The admins' rows are locked while they are counted, so two admins
 // taking each other's role at once cannot both succeed.

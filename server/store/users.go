@@ -16,9 +16,12 @@ func (s *Store) CreateUser(ctx context.Context, u *model.User, at time.Time) err
 }
 
 func createUser(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, u *model.User, at time.Time) error {
-	u.CreatedAt = at
-	err := sqlx.GetContext(ctx, q, &u.ID, rebind(`INSERT INTO users (email, name, role, organisation, password_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), u.Email, u.Name, u.Role, u.Organisation, u.PasswordHash, u.CreatedAt)
+	u.CreatedAt, u.Notify = at, model.NotifyAll
+	if u.Language == "" {
+		u.Language = "bg"
+	}
+	err := sqlx.GetContext(ctx, q, &u.ID, rebind(`INSERT INTO users (email, name, role, organisation, password_hash, created_at, language)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), u.Email, u.Name, u.Role, u.Organisation, u.PasswordHash, u.CreatedAt, u.Language)
 	if isUniqueViolation(err) {
 		return ErrConflict
 	}
@@ -60,12 +63,7 @@ func (s *Store) CountUsersWithRole(ctx context.Context, role string) (int, error
 
 // CreateSession stores a session by the hash of its token.
 func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int64, csrf string, created, expires time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?)`), tokenHash, userID, csrf, stamp(created), stamp(expires))
-	if err != nil {
-		return fmt.Errorf("store: unable to create session: %w", err)
-	}
-	return nil
+	return s.CreateSessionFrom(ctx, tokenHash, userID, csrf, "", created, expires)
 }
 
 // SessionUser returns the user and CSRF token of a session unexpired at a moment.
@@ -74,7 +72,7 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string, at time.Time)
 		userRow
 		CSRF string `db:"csrf_token"`
 	}
-	err := s.db.GetContext(ctx, &row, s.rebind(`SELECT u.id, u.email, u.name, u.role, u.organisation, u.password_hash, u.created_at, s.csrf_token
+	err := s.db.GetContext(ctx, &row, s.rebind(`SELECT `+userColumnsOf("u")+`, s.csrf_token
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND s.expires_at > ?`), tokenHash, stamp(at))
 	if err != nil {

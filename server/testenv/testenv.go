@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"council/server/council"
+	"council/server/mail"
 	"council/server/model"
 	"council/server/store"
 )
@@ -121,7 +122,8 @@ type World struct {
 	Members   []*model.User // citizen, ngo, business
 	Outsider  *model.User   // member of Other only
 	Events    *Recorder
-	Clock     *Clock // the rules' time, unless the config gave its own
+	Clock     *Clock       // the rules' time, unless the config gave its own
+	Outbox    *mail.Outbox // where its mails go (NewMailWorld); nil: none are written
 }
 
 // Recorder keeps every published event, for assertions.

@@ -82,6 +82,14 @@ func TestAccessibility(t *testing.T) {
 		{"admin", w.path("topics", w.topicID)},
 		{"admin", "/councils/" + w.slug},
 		{"admin", "/admin"},
+		{"public", "/reset"},
+		{"public", "/reset/no-such-token"},
+		{"public", "/privacy"},
+		{"public", "/unsubscribe/no-such-token"},
+		{"member", "/me/account"},
+		{"admin", "/councils/" + w.slug + "/invitations"},
+		{"admin", "/admin/outbox"},
+		{"admin", "/admin/users"},
 	}
 	for _, lang := range []string{"bg", "en"} {
 		sessions := map[string]*session{

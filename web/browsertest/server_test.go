@@ -48,6 +48,7 @@ type server struct {
 	cmd  *exec.Cmd
 	log  *bytes.Buffer
 	URL  string
+	more []string // settings beyond the defaults (SMTP_URL=…)
 }
 
 func freePort(t *testing.T) int {
@@ -60,10 +61,11 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// startServer runs the program on a fresh database; it is stopped when the test ends.
-func startServer(t *testing.T) *server {
+// startServer runs the program on a fresh database, with more settings (SMTP_URL=…); it is
+// stopped when the test ends.
+func startServer(t *testing.T, more ...string) *server {
 	t.Helper()
-	s := &server{t: t, port: freePort(t), db: filepath.Join(t.TempDir(), "council.db")}
+	s := &server{t: t, port: freePort(t), db: filepath.Join(t.TempDir(), "council.db"), more: more}
 	s.URL = "http://127.0.0.1:" + strconv.Itoa(s.port)
 	s.start()
 	t.Cleanup(func() {
@@ -76,7 +78,7 @@ func startServer(t *testing.T) *server {
 }
 
 func (s *server) env() []string {
-	return append(os.Environ(), "PORT="+strconv.Itoa(s.port), "DATABASE_URL=sqlite:"+s.db, "BASE_URL="+s.URL, "LOG_LEVEL=warn", "REDIS_URL=")
+	return append(append(os.Environ(), "PORT="+strconv.Itoa(s.port), "DATABASE_URL=sqlite:"+s.db, "BASE_URL="+s.URL, "LOG_LEVEL=warn", "REDIS_URL="), s.more...)
 }
 
 func (s *server) start() {
@@ -213,9 +215,9 @@ var (
 	}
 )
 
-func seed(t *testing.T) *world {
+func seed(t *testing.T, more ...string) *world {
 	t.Helper()
-	w := &world{srv: startServer(t), slug: "obsluzhvane"}
+	w := &world{srv: startServer(t, more...), slug: "obsluzhvane"}
 	w.srv.createAdmin(adminAcc.email, adminAcc.name, adminAcc.password)
 	w.admin = newClient(t, w.srv.URL)
 	w.admin.signIn(adminAcc.email, adminAcc.password)

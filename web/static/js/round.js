@@ -173,7 +173,7 @@ function setRollCall(el, voter, choice, reason) {
     name.className = 'voter';
     name.textContent = voter.name;
     const c = document.createElement('span');
-    c.className = `choice choice-${choice}`;
+    c.className = `vote-choice vote-choice-${choice}`;
     c.dataset.choice = choice;
     c.textContent = t(`vote.${choice}`);
     li.append(name, ' ', c);
