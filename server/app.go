@@ -6,8 +6,8 @@ import (
 	"log/slog"
 
 	"council/server/council"
-	"council/server/signals"
 	"council/server/mail"
+	"council/server/signals"
 	"council/server/store"
 )
 

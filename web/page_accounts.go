@@ -79,4 +79,3 @@ type OutboxMail struct {
 	model.Mail
 	Body string
 }
-

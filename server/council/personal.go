@@ -198,4 +198,3 @@ func (s *Service) MailBody(m model.Mail) string {
 
 // MailEnabled reports whether mail is sent (an SMTP server is configured).
 func (s *Service) MailEnabled() bool { return s.mail.Enabled() }
-

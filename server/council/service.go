@@ -53,7 +53,7 @@ type Service struct {
 	md       *markdown.Renderer
 	// followUps queues the notification of a follow-up to the council's members (nil: none).
 	followUps FollowUpNotifier
-	mail     *mail.Outbox
+	mail      *mail.Outbox
 
 	bcryptCost int
 	// dummyHash makes a sign-in with an unknown email cost as much as one with a wrong password.

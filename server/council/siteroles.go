@@ -31,7 +31,6 @@ func RequireStaff(actor *model.User) error {
 	return nil
 }
 
-
 // SetSiteRole gives an account a site role (admin, officer or user); the last admin keeps
 // theirs, so that the site is never left without one.
 func (s *Service) SetSiteRole(ctx context.Context, actor *model.User, userID int64, role string) (*model.User, error) {

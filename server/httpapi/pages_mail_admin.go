@@ -88,4 +88,3 @@ func (s *Server) outboxPage(c *fiber.Ctx) error {
 	}
 	return s.render(c, "admin_outbox", s.newPage(c, s.t(c, "outbox.title"), data))
 }
-
