@@ -43,7 +43,7 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 	}
 	pub := &publisher{}
 	svc := council.NewService(council.Config{Store: st, Publisher: pub, Sessions: pub, Log: log, BaseURL: cfg.BaseURL, Mail: out})
-	sig := signals.New(signals.Config{Store: st, Councils: svc, Log: log, AnswerDays: cfg.AnswerDays})
+	sig := signals.New(signals.Config{Store: st, Councils: svc, Notifier: mailer(out), Log: log, AnswerDays: cfg.AnswerDays})
 	return &app{log: log, store: st, svc: svc, sig: sig, pub: pub, mail: out}, nil
 }
 
@@ -57,4 +57,13 @@ func migrate(ctx context.Context, args []string) error {
 	defer a.Close()
 	fmt.Printf("database (%s) is up to date\n", a.store.Dialect())
 	return nil
+}
+
+// mailer is the outbox as signals' notifier: none when there is no outbox, so that signals
+// see a nil interface rather than a nil outbox in one.
+func mailer(out *mail.Outbox) signals.Notifier {
+	if out == nil {
+		return nil
+	}
+	return out
 }

@@ -11,12 +11,6 @@ import (
 	"council/server/store"
 )
 
-// FollowUpNotifier is told of a follow-up inside the transaction that records it, so that the
-// notification to the council's members (a mail in the outbox) commits with it or not at all.
-type FollowUpNotifier interface {
-	FollowUpAdded(ctx context.Context, tx *store.Tx, f *model.FollowUp, p *model.Proposal) error
-}
-
 // FollowUpInput is what an officer posts about an adopted proposal.
 type FollowUpInput struct {
 	Status          string
@@ -82,13 +76,9 @@ func (s *Service) AddFollowUp(ctx context.Context, actor *model.User, proposalID
 		if err := tx.CreateFollowUp(ctx, f); err != nil {
 			return err
 		}
-		if _, err := emit(ctx, tx, cur, actor.Person(), events.NewFollowUp(f)); err != nil {
-			return err
-		}
-		if s.followUps != nil {
-			return s.followUps.FollowUpAdded(ctx, tx, f, p)
-		}
-		return nil
+		// The council's members are mailed from its followup.added event, in this transaction.
+		_, err = emit(ctx, tx, cur, actor.Person(), events.NewFollowUp(f))
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -51,8 +51,6 @@ type Service struct {
 	throttle Throttle
 	now      func() time.Time
 	md       *markdown.Renderer
-	// followUps queues the notification of a follow-up to the council's members (nil: none).
-	followUps FollowUpNotifier
 	mail      *mail.Outbox
 
 	bcryptCost int
@@ -72,9 +70,6 @@ type Config struct {
 	Clock     func() time.Time // the rules' time; nil: time.Now. Tests move it instead of sleeping.
 	// BcryptCost is the work factor of password hashes; zero: bcrypt's default. Tests lower it.
 	BcryptCost int
-	// FollowUps queues, in the follow-up's own transaction, the notification to the council's
-	// members (the mail outbox); nil: nobody is notified.
-	FollowUps FollowUpNotifier
 	// Mail writes the mails changes cause, in their transactions; nil: nothing is mailed.
 	Mail *mail.Outbox
 }
@@ -108,7 +103,7 @@ func NewService(cfg Config) *Service {
 	return &Service{st: cfg.Store, pub: cfg.Publisher, ender: cfg.Sessions, log: cfg.Log,
 		baseURL: strings.TrimRight(cfg.BaseURL, "/"), records: newRecordCache(RecordCacheBytes),
 		limits: cfg.Limits, throttle: cfg.Throttle, now: cfg.Clock, md: markdown.New(),
-		bcryptCost: cfg.BcryptCost, dummyHash: dummy, followUps: cfg.FollowUps, mail: cfg.Mail}
+		bcryptCost: cfg.BcryptCost, dummyHash: dummy, mail: cfg.Mail}
 }
 
 // Store exposes the store, for the record reader of the live endpoint and for tools.

@@ -211,8 +211,8 @@ func (o *Outbox) view(m model.Mail) view {
 	} else if v.Link == "" {
 		v.Link = "…"
 	}
-	if m.UserID != nil && isNotification(m.Kind) {
-		v.Unsubscribe = o.UnsubscribeURL(*m.UserID, m.Kind)
+	if pref := model.PreferenceOf(m.Kind); m.UserID != nil && isNotification(pref) {
+		v.Unsubscribe = o.UnsubscribeURL(*m.UserID, pref)
 	}
 	return v
 }

@@ -32,6 +32,8 @@ func (o *Outbox) Notify(ctx context.Context, tx *store.Tx, evs []model.Event) er
 			err = o.roundClosed(ctx, tx, ev)
 		case events.PostCreated:
 			err = o.reply(ctx, tx, ev)
+		case events.FollowUpAdded:
+			err = o.followUp(ctx, tx, ev)
 		}
 		if err != nil {
 			return fmt.Errorf("mail: unable to notify %s: %w", ev.Type, err)
@@ -159,6 +161,32 @@ func (o *Outbox) reply(ctx context.Context, tx *store.Tx, ev model.Event) error 
 		Data: map[string]string{"author": p.Author.Name, "topic": topic.Title, "excerpt": excerpt(p.Body, 600)},
 		Link: o.URL("/topics/" + itoa(topic.ID) + "#post-" + itoa(p.ID))})
 	return err
+}
+
+// followUp tells the council's members, who want results, what the municipality did with a
+// proposal they adopted.
+func (o *Outbox) followUp(ctx context.Context, tx *store.Tx, ev model.Event) error {
+	var f events.FollowUp
+	if err := json.Unmarshal(ev.Data, &f); err != nil {
+		return err
+	}
+	rd := tx.Reader()
+	p, err := rd.Proposal(ctx, f.ProposalID)
+	if err != nil {
+		return err
+	}
+	r, err := rd.Round(ctx, f.RoundID)
+	if err != nil {
+		return err
+	}
+	return o.toMembers(ctx, tx, model.MailFollowUp, func(lang string) Letter {
+		data := map[string]string{"round": r.Title, "proposal": p.Title, "status": o.T(lang, "followup.status."+f.Status),
+			"body": excerpt(f.Body, 2000), "unit": f.ResponsibleUnit}
+		if f.DueDate != nil {
+			data["due"] = *f.DueDate
+		}
+		return Letter{Kind: model.MailFollowUp, Data: data, Link: o.URL("/rounds/" + itoa(r.ID) + "#proposal-" + itoa(p.ID))}
+	})
 }
 
 // excerpt cuts a text to at most n characters, at a word where it can.

@@ -15,14 +15,31 @@ const (
 	MailReply         = "reply"
 	MailPasswordReset = "password_reset"
 	MailEmailChange   = "email_change"
+	// MailFollowUp tells members what the municipality did with a proposal they adopted; it
+	// goes by the results' setting (PreferenceOf).
+	MailFollowUp = "follow_up"
+	// MailSignalReceived and MailSignalAnswered go to a signal's sender, who asked for them by
+	// leaving an address: the tracking code, then each answer.
+	MailSignalReceived = "signal_received"
+	MailSignalAnswered = "signal_answered"
 )
+
+// PreferenceOf is the notification setting a kind of mail goes by, and the kind its one-click
+// unsubscribe switches off: a follow-up is news of a round's results.
+func PreferenceOf(kind string) string {
+	if kind == MailFollowUp {
+		return MailRoundClosed
+	}
+	return kind
+}
 
 // NotifyKinds lists the kinds of mail a member may switch off, in the order the profile shows
 // them.
 var NotifyKinds = []string{MailInvitation, MailRoundOpened, MailClosingSoon, MailRoundClosed, MailReply}
 
 // MailKinds lists every kind of mail.
-var MailKinds = append(append([]string{}, NotifyKinds...), MailPasswordReset, MailEmailChange)
+var MailKinds = append(append([]string{}, NotifyKinds...), MailPasswordReset, MailEmailChange, MailFollowUp,
+	MailSignalReceived, MailSignalAnswered)
 
 // Where a mail stands in the outbox. Queued and sending mails are still to go; sent, failed
 // and not sent (no SMTP server configured) are final.
@@ -51,7 +68,7 @@ var NotifyAll = Notify{Invitation: true, RoundOpened: true, ClosingSoon: true, R
 
 // Wants reports whether a mail of kind may be sent; mails that are not notifications always may.
 func (n Notify) Wants(kind string) bool {
-	switch kind {
+	switch PreferenceOf(kind) {
 	case MailInvitation:
 		return n.Invitation
 	case MailRoundOpened:

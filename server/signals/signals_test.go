@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"council/server/council"
 	"council/server/model"
 	"council/server/signals"
 	"council/server/store"
@@ -99,55 +98,6 @@ func TestNotifierInTheChangesTransaction(t *testing.T) {
 		}
 		if list, total, _ := sig.Desk(ctx, w.Admin, signals.DeskQuery{}); total != 2 || len(list) != 2 {
 			t.Fatalf("signals after a failed notifier: %d", total)
-		}
-	})
-}
-
-// followUpRecorder is a council.FollowUpNotifier that may fail.
-type followUpRecorder struct {
-	told []int64
-	fail bool
-}
-
-func (r *followUpRecorder) FollowUpAdded(_ context.Context, _ *store.Tx, f *model.FollowUp, _ *model.Proposal) error {
-	if r.fail {
-		return errors.New("outbox full")
-	}
-	r.told = append(r.told, f.ProposalID)
-	return nil
-}
-
-// The council's members are notified of a follow-up in its own transaction: when the
-// notification cannot be queued, no follow-up and no event are recorded.
-func TestFollowUpNotifier(t *testing.T) {
-	testenv.EachDialect(t, func(t *testing.T, st *testenv.StoreT) {
-		ctx := context.Background()
-		rec := &followUpRecorder{}
-		w := testenv.NewWorldWith(t, st, council.Config{FollowUps: rec})
-		r := w.Round(t, model.StatusOpen, model.BallotOpen, 0)
-		p, err := w.Svc.CreateProposal(ctx, w.Members[0], r.ID, council.ProposalInput{Title: "P", Body: "B"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Svc.CastVote(ctx, w.Members[0], p.ID, model.ChoiceFor, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Svc.CloseRound(ctx, w.Moderator, r.ID, ""); err != nil {
-			t.Fatal(err)
-		}
-		in := council.FollowUpInput{Status: model.FollowUpDone, Body: "Готово"}
-		if _, err := w.Svc.AddFollowUp(ctx, w.Admin, p.ID, in); err != nil || len(rec.told) != 1 || rec.told[0] != p.ID {
-			t.Fatalf("follow-up: %v, told %v", err, rec.told)
-		}
-		before, _ := st.LastSeq(ctx, w.Council.ID)
-		rec.fail = true
-		if _, err := w.Svc.AddFollowUp(ctx, w.Admin, p.ID, in); err == nil {
-			t.Fatal("a follow-up whose notification could not be queued was recorded")
-		}
-		after, _ := st.LastSeq(ctx, w.Council.ID)
-		fs, _ := w.Svc.FollowUps(ctx, nil, p.ID)
-		if after != before || len(fs) != 1 {
-			t.Fatalf("after a failed notifier: seq %d → %d, %d follow-ups", before, after, len(fs))
 		}
 	})
 }

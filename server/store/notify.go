@@ -13,7 +13,7 @@ import (
 // Recipients lists the members of the transaction's council who want mails of kind, as the
 // transaction sees them (a member seated in it included).
 func (t *Tx) Recipients(ctx context.Context, kind string) ([]model.User, error) {
-	col, ok := notifyColumn[kind]
+	col, ok := notifyColumn[model.PreferenceOf(kind)]
 	if !ok {
 		return nil, fmt.Errorf("store: no notification %q", kind)
 	}

@@ -220,3 +220,8 @@ func (s *Store) SigningKey(ctx context.Context, name, fresh string) (string, err
 // Appended returns the events the transaction has appended so far, for what must be written
 // with them before the commit (the notifications they call for).
 func (t *Tx) Appended() []model.Event { return t.events }
+
+// QueueMails writes mails into the outbox inside the site's transaction (a signal's).
+func (t *SiteTx) QueueMails(ctx context.Context, ms []*model.Mail) error {
+	return queueMails(ctx, t.tx, t.store.rebind, ms, t.now)
+}
