@@ -51,7 +51,7 @@ type Service struct {
 	throttle Throttle
 	now      func() time.Time
 	md       *markdown.Renderer
-	mail      *mail.Outbox
+	mail     *mail.Outbox
 
 	bcryptCost int
 	// dummyHash makes a sign-in with an unknown email cost as much as one with a wrong password.
