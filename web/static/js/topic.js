@@ -7,6 +7,8 @@ const PLACEHOLDER = '999999999';
 const topicId = Number(document.body.dataset.topicId);
 const roundId = Number(document.body.dataset.roundId);
 const form = document.querySelector('form[data-new-post]');
+// The viewer, where they may write: their own posts come with edit and delete buttons.
+const viewerId = Number(document.getElementById('post-template-mine')?.dataset.viewerId || 0);
 
 function postEl(id) {
   return document.getElementById(`post-${id}`);
@@ -105,7 +107,9 @@ function onEvent(ev) {
   const d = ev.data || {};
   switch (ev.type) {
     case 'post.created':
-      if (d.topic_id === topicId && addPost(d)) announce(t('js.new_post', d.author?.name || ''));
+      // One's own post may arrive here before the answer to sending it, or from another tab:
+      // it comes with its author's buttons either way.
+      if (d.topic_id === topicId && addPost(d, { mine: viewerId > 0 && d.author?.id === viewerId })) announce(t('js.new_post', d.author?.name || ''));
       break;
     case 'post.edited':
       if (d.topic_id === topicId) editPost(d);
