@@ -224,4 +224,4 @@ func dict(kv ...any) (map[string]any, error) {
 }
 
 // jsPrefixes are the translation keys the scripts use.
-var jsPrefixes = []string{"js.", "unit.", "vote.", "month.", "format.", "topic.posts", "post.in_reply_to", "field.error."}
+var jsPrefixes = []string{"js.", "unit.", "vote.", "month.", "format.", "topic.posts", "post.in_reply_to", "post.reply", "field.error."}

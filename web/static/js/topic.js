@@ -99,8 +99,22 @@ async function unhidePost(id) {
     body.innerHTML = p.body_html || ''; // sanitised by the server
     markLang(body, p.body);
     el.querySelector('.post-meta').after(body);
+    addReplyLink(el, id);
     announce(t('js.post_unhidden'));
   } catch { /* a reload shows it */ }
+}
+
+// addReplyLink gives a post shown again the reply link a hidden post lacks, where the viewer
+// may write.
+function addReplyLink(el, id) {
+  const actions = el.querySelector('.post-actions');
+  if (!form || !actions || actions.querySelector('[data-reply]')) return;
+  const a = document.createElement('a');
+  a.href = `?reply_to=${id}#new-post`;
+  a.className = 'action';
+  a.dataset.reply = String(id);
+  a.textContent = t('post.reply');
+  actions.prepend(a);
 }
 
 function onEvent(ev) {
