@@ -122,6 +122,7 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 		"groups":         func() []string { return model.Groups },
 		"choices":        func() []string { return []string{model.ChoiceFor, model.ChoiceAgainst, model.ChoiceAbstain} },
 		"emptyProposal":  EmptyProposal,
+		"emptyOwn":       EmptyOwnProposal,
 		"emptyTopic":     EmptyTopic,
 		"emptyPost":      EmptyPost,
 		"constituencies": func() []string { return model.Constituencies },
