@@ -193,3 +193,52 @@ func contains(s string, parts ...string) bool {
 	}
 	return true
 }
+
+// otherCouncil creates a second council with member 0 seated in it (as a citizen) and returns
+// its id. Accepting signs member 0 in afresh, so their client takes the new session's token.
+func (w *world) otherCouncil(t *testing.T, slug, name string) int64 {
+	t.Helper()
+	var c struct{ ID int64 }
+	w.admin.call("POST", "/api/v1/councils", map[string]string{"slug": slug, "name": name, "description": "Съвет на община Перущица: " + name + ".", "constituency": "mixed"}, &c)
+	var inv struct{ Token string }
+	w.admin.call("POST", fmt.Sprintf("/api/v1/councils/%d/invitations", c.ID), map[string]string{"email": memberAccs[0].email, "name": memberAccs[0].name, "role": "member", "group": "citizen"}, &inv)
+	var acc struct {
+		CSRF string `json:"csrf_token"`
+	}
+	w.members[0].call("POST", "/api/v1/invitations/"+inv.Token+"/accept", map[string]string{"name": memberAccs[0].name, "password": memberAccs[0].password}, &acc)
+	w.members[0].csrf = acc.CSRF
+	return c.ID
+}
+
+// dailyStates adds to the world what the daily tools show, for the accessibility check and the
+// screenshots: a vote with a reason (the roll call), a proposal its author may still edit, a
+// withdrawn proposal, a deleted and a hidden post, a moderator who is not an admin, an archived
+// council ("arhiv"), and a council whose open rounds are public ("kultura"). It returns that
+// council's open round and its topic.
+func (w *world) dailyStates(t *testing.T) (round, topic int64) {
+	t.Helper()
+	w.addMember(t, moderatorAcc, "moderator", "business")
+	vote(w.members[1], w.proposalID, "for", "Сряда е удобна за работещите.")
+	w.members[0].call("POST", fmt.Sprintf("/api/v1/rounds/%d/proposals", w.roundID), map[string]string{"title": "Приемно време в събота", "body": "Събота сутрин от 9 до 12 ч."}, nil)
+	var p, post struct{ ID int64 }
+	w.members[1].call("POST", fmt.Sprintf("/api/v1/rounds/%d/proposals", w.roundID), map[string]string{"title": "Приемно време в неделя", "body": "Неделя следобед."}, &p)
+	w.members[1].call("DELETE", fmt.Sprintf("/api/v1/proposals/%d", p.ID), nil, nil)
+	w.members[0].call("POST", fmt.Sprintf("/api/v1/topics/%d/posts", w.topicID), map[string]string{"body": "Ще преосмисля това мнение."}, &post)
+	w.members[0].call("DELETE", fmt.Sprintf("/api/v1/posts/%d", post.ID), nil, nil)
+	w.members[1].call("POST", fmt.Sprintf("/api/v1/topics/%d/posts", w.topicID), map[string]string{"body": "Неуместен коментар."}, &post)
+	w.admin.call("POST", fmt.Sprintf("/api/v1/posts/%d/hide", post.ID), map[string]string{"reason": "Лични нападки"}, nil)
+
+	w.admin.call("POST", "/api/v1/councils", map[string]string{"slug": "arhiv", "name": "Съвет за транспорта (2024–2025)", "description": "Съветът приключи работата си.", "constituency": "mixed"}, nil)
+	w.admin.call("PATCH", "/api/v1/councils/arhiv", map[string]bool{"archived": true}, nil)
+
+	cid := w.otherCouncil(t, "kultura", "Съвет за култура")
+	w.admin.call("PATCH", "/api/v1/councils/kultura", map[string]bool{"open_rounds_public": true}, nil)
+	var r, tp struct{ ID int64 }
+	w.admin.call("POST", fmt.Sprintf("/api/v1/councils/%d/rounds", cid), map[string]any{"title": "Празник на Перущица", "description": "Как да отбележим празника на града?", "ballot": "open", "quorum_percent": 50}, &r)
+	w.members[0].call("POST", fmt.Sprintf("/api/v1/rounds/%d/proposals", r.ID), map[string]string{"title": "Концерт на площада", "body": "Концерт вечерта на празника."}, &p)
+	w.admin.call("POST", fmt.Sprintf("/api/v1/rounds/%d/open", r.ID), map[string]any{}, nil)
+	w.members[0].call("POST", fmt.Sprintf("/api/v1/rounds/%d/topics", r.ID), map[string]string{"title": "Кои изпълнители?", "body": "Местни групи или гости?"}, &tp)
+	w.members[0].call("POST", fmt.Sprintf("/api/v1/topics/%d/posts", tp.ID), map[string]string{"body": "Местните читалищни състави."}, nil)
+	vote(w.members[0], p.ID, "for", "Празникът е на площада.")
+	return r.ID, tp.ID
+}

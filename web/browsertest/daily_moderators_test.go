@@ -18,7 +18,10 @@ const missingNames = `[...document.querySelectorAll("[data-participation] .missi
 func TestDailyParticipationPanel(t *testing.T) {
 	w := seed(t)
 	w.addMember(t, moderatorAcc, "moderator", "business")
+	var p2 struct{ ID int64 }
+	w.members[0].call("POST", fmt.Sprintf("/api/v1/rounds/%d/proposals", w.roundID), map[string]string{"title": "Приемно време в събота", "body": "Събота сутрин."}, &p2)
 	vote(w.members[0], w.proposalID, "for", "")
+	vote(w.members[1], p2.ID, "against", "")
 	browser := newBrowser(t)
 	mod := newSession(t, browser, w.srv.URL)
 	mod.signIn(moderatorAcc)
@@ -28,14 +31,15 @@ func TestDailyParticipationPanel(t *testing.T) {
 		if !eval[bool](mod, visibleJS("[data-participation]")) {
 			t.Fatalf("%d px: no participation panel for the moderator", width)
 		}
-		if got := squash(mod.text("[data-participation] > p")); got != "Гласували са 1 от 3 членове (поне по едно предложение)." {
+		if got := squash(mod.text("[data-participation] > p")); got != "Гласували са 2 от 3 членове (поне по едно предложение)." {
 			t.Errorf("%d px: the panel's lead: %q", width, got)
 		}
-		if got := eval[string](mod, turnoutRows); got != "Граждани 1 1; НПО 0 1; Бизнес 0 1" {
+		if got := eval[string](mod, turnoutRows); got != "Граждани 1 1; НПО 1 1; Бизнес 0 1" {
 			t.Errorf("%d px: turnout per group: %q", width, got)
 		}
-		if got := eval[string](mod, missingNames); got != "Петя Николова, Стоян Иванов" {
-			t.Errorf("%d px: not yet voted: %q", width, got)
+		if got := squash(eval[string](mod, `[...document.querySelectorAll("[data-participation] .missing li")].map(li => li.textContent).join("; ")`)); got !=
+			"Иван Георгиев · Гражданин · не е гласувал по 1 от 2 предложения; Петя Николова · Бизнес · не е гласувал по 2 от 2 предложения; Стоян Иванов · НПО · не е гласувал по 1 от 2 предложения" {
+			t.Errorf("%d px: not yet voted on every proposal: %q", width, got)
 		}
 		if !eval[bool](mod, noSideScroll) || !eval[bool](mod, `[...document.querySelectorAll("[data-participation] .table-scroll")].every(b => b.scrollWidth <= b.clientWidth)`) {
 			t.Errorf("%d px: the participation panel does not fit: %s", width, eval[string](mod, `JSON.stringify({doc: [document.documentElement.scrollWidth, document.documentElement.clientWidth], boxes: [...document.querySelectorAll("[data-participation] .table-scroll")].map(b => [b.scrollWidth, b.clientWidth]), wide: [...document.querySelectorAll("main *")].filter(e => e.getBoundingClientRect().right > innerWidth + 1).slice(0, 5).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))})`))

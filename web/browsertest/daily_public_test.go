@@ -12,25 +12,15 @@ const outcomeTitles = `[...document.querySelectorAll(".outcome-item h3")].map(h 
 
 // noQuorumRound closes a round of a second council, "kultura", whose only proposal had no votes:
 // an outcome without quorum, in another council.
-func (w *world) noQuorumRound(t *testing.T) (int64, string) {
+func (w *world) noQuorumRound(t *testing.T) {
 	t.Helper()
-	var c struct{ ID int64 }
-	w.admin.call("POST", "/api/v1/councils", map[string]string{"slug": "kultura", "name": "Съвет за култура", "description": "Читалище, празници, музей.", "constituency": "mixed"}, &c)
-	var inv struct{ Token string }
-	w.admin.call("POST", fmt.Sprintf("/api/v1/councils/%d/invitations", c.ID), map[string]string{"email": memberAccs[0].email, "name": memberAccs[0].name, "role": "member", "group": "citizen"}, &inv)
-	var acc struct {
-		CSRF string `json:"csrf_token"`
-	}
-	// Accepting signs the member in afresh: the client carries the new session's token.
-	w.members[0].call("POST", "/api/v1/invitations/"+inv.Token+"/accept", map[string]string{"name": memberAccs[0].name, "password": memberAccs[0].password}, &acc)
-	w.members[0].csrf = acc.CSRF
+	cid := w.otherCouncil(t, "kultura", "Съвет за култура")
 	const title = "Празник на Перущица"
 	var r struct{ ID int64 }
-	w.admin.call("POST", fmt.Sprintf("/api/v1/councils/%d/rounds", c.ID), map[string]any{"title": title, "description": "Как да отбележим празника на града?", "ballot": "open", "quorum_percent": 50}, &r)
+	w.admin.call("POST", fmt.Sprintf("/api/v1/councils/%d/rounds", cid), map[string]any{"title": title, "description": "Как да отбележим празника на града?", "ballot": "open", "quorum_percent": 50}, &r)
 	w.members[0].call("POST", fmt.Sprintf("/api/v1/rounds/%d/proposals", r.ID), map[string]string{"title": "Концерт на площада", "body": "Концерт вечерта на празника."}, nil)
 	w.admin.call("POST", fmt.Sprintf("/api/v1/rounds/%d/open", r.ID), map[string]any{}, nil)
 	w.admin.call("POST", fmt.Sprintf("/api/v1/rounds/%d/close", r.ID), map[string]string{"outcome_summary": "Няма кворум; празникът ще се обсъди отново."}, nil)
-	return r.ID, title
 }
 
 // The public narrows the archive by council, outcome and dates; the form keeps what was chosen;
