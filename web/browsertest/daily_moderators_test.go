@@ -41,6 +41,9 @@ func TestDailyParticipationPanel(t *testing.T) {
 			"Иван Георгиев · Гражданин · не е гласувал по 1 от 2 предложения; Петя Николова · Бизнес · не е гласувал по 2 от 2 предложения; Стоян Иванов · НПО · не е гласувал по 1 от 2 предложения" {
 			t.Errorf("%d px: not yet voted on every proposal: %q", width, got)
 		}
+		if strings.Contains(mod.text("[data-participation]"), "изборът остава таен") {
+			t.Errorf("%d px: an open ballot's panel says the choice stays secret", width)
+		}
 		if !eval[bool](mod, noSideScroll) || !eval[bool](mod, `[...document.querySelectorAll("[data-participation] .table-scroll")].every(b => b.scrollWidth <= b.clientWidth)`) {
 			t.Errorf("%d px: the participation panel does not fit: %s", width, eval[string](mod, `JSON.stringify({doc: [document.documentElement.scrollWidth, document.documentElement.clientWidth], boxes: [...document.querySelectorAll("[data-participation] .table-scroll")].map(b => [b.scrollWidth, b.clientWidth]), wide: [...document.querySelectorAll("main *")].filter(e => e.getBoundingClientRect().right > innerWidth + 1).slice(0, 5).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))})`))
 		}
