@@ -96,6 +96,18 @@ func TestDailyOutcomeFiltersAndFeed(t *testing.T) {
 	if got := v.text("#from-error"); got != "Въведете дата." {
 		t.Errorf("a date that is none: %q", got)
 	}
+	// The open filters, in error too, fit a phone and a desktop.
+	for _, width := range widths {
+		v.viewport(width)
+		for _, path := range []string{"/outcomes?council=kultura&outcome=no_quorum", "/outcomes?from=" + today + "&to=" + yesterday} {
+			v.open(path)
+			fits := `[...document.querySelectorAll("details.filters input, details.filters select, details.filters .field-error")].every(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= innerWidth; })`
+			if !eval[bool](v, noSideScroll) || !eval[bool](v, fits) {
+				t.Errorf("%d px: %s does not fit", width, path)
+			}
+		}
+	}
+	v.viewport(1280)
 
 	// The Atom feed, as a reader fetches it from the link the pages carry.
 	feed := eval[map[string]any](v, js(`(async () => {
