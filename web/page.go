@@ -172,6 +172,15 @@ func EmptyProposal(rollCall bool) ProposalView {
 	return ProposalView{Proposal: model.Proposal{ID: PlaceholderID}, RollCall: rollCall}
 }
 
+// EmptyOwnProposal is the placeholder of a proposal the viewer (author) has just tabled: it
+// comes with its author's edit and withdraw buttons, as after a reload.
+func EmptyOwnProposal(rollCall bool, author int64) ProposalView {
+	v := EmptyProposal(rollCall)
+	v.Author.ID = author
+	v.Editable = true
+	return v
+}
+
 // EmptyTopic is the placeholder topic; see EmptyProposal.
 func EmptyTopic() model.Topic { return model.Topic{ID: PlaceholderID} }
 

@@ -123,6 +123,7 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 		"groups":         func() []string { return model.Groups },
 		"choices":        func() []string { return []string{model.ChoiceFor, model.ChoiceAgainst, model.ChoiceAbstain} },
 		"emptyProposal":  EmptyProposal,
+		"emptyOwn":       EmptyOwnProposal,
 		"emptyTopic":     EmptyTopic,
 		"emptyPost":      EmptyPost,
 		"constituencies": func() []string { return model.Constituencies },
@@ -225,4 +226,4 @@ func dict(kv ...any) (map[string]any, error) {
 }
 
 // jsPrefixes are the translation keys the scripts use.
-var jsPrefixes = []string{"js.", "unit.", "vote.", "month.", "format.", "topic.posts", "post.in_reply_to", "field.error."}
+var jsPrefixes = []string{"js.", "unit.", "vote.", "month.", "format.", "topic.posts", "post.in_reply_to", "post.reply", "field.error."}

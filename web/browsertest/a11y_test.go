@@ -53,11 +53,12 @@ func (s *session) axeCheck(script string) []axeViolation {
 	return vs
 }
 
-// Every page, in both languages, as the public, a member, and a moderator (an admin).
+// Every page, in both languages, as the public, a member, an admin and a moderator.
 func TestAccessibility(t *testing.T) {
 	script := axeScript(t)
 	w := seed(t)
 	closed := w.closedRound(t)
+	public, publicTopic := w.dailyStates(t)
 	browser := newBrowser(t)
 	type visit struct {
 		who  string
@@ -90,15 +91,29 @@ func TestAccessibility(t *testing.T) {
 		{"admin", "/councils/" + w.slug + "/invitations"},
 		{"admin", "/admin/outbox"},
 		{"admin", "/admin/users"},
+		// The daily tools: filters, a filter in error, public open rounds, an archived council,
+		// the moderator's participation panel and settings.
+		{"public", "/outcomes?council=" + w.slug + "&outcome=adopted&from=2020-01-01&to=2035-12-31"},
+		{"public", "/outcomes?from=2026-12-31&to=2026-01-01&outcome=none"},
+		{"public", "/councils/kultura"},
+		{"public", w.path("rounds", public)},
+		{"public", w.path("topics", publicTopic)},
+		{"public", "/councils/arhiv"},
+		{"admin", "/councils/arhiv"},
+		{"moderator", w.path("rounds", w.roundID)},
+		{"moderator", w.path("topics", w.topicID)},
+		{"moderator", "/councils/" + w.slug},
 	}
 	for _, lang := range []string{"bg", "en"} {
 		sessions := map[string]*session{
-			"public": newSession(t, browser, w.srv.URL),
-			"member": newSession(t, browser, w.srv.URL),
-			"admin":  newSession(t, browser, w.srv.URL),
+			"public":    newSession(t, browser, w.srv.URL),
+			"member":    newSession(t, browser, w.srv.URL),
+			"admin":     newSession(t, browser, w.srv.URL),
+			"moderator": newSession(t, browser, w.srv.URL),
 		}
 		sessions["member"].signIn(memberAccs[0])
 		sessions["admin"].signIn(adminAcc)
+		sessions["moderator"].signIn(moderatorAcc)
 		for _, s := range sessions {
 			s.open("/?lang=" + lang)
 		}

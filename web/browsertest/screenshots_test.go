@@ -23,8 +23,15 @@ func TestScreenshots(t *testing.T) {
 	}
 	w := seed(t)
 	closed := w.closedRound(t)
-	w.members[0].call("PUT", fmt.Sprintf("/api/v1/proposals/%d/vote", w.proposalID), map[string]string{"choice": "for"}, nil)
-	w.members[1].call("PUT", fmt.Sprintf("/api/v1/proposals/%d/vote", w.proposalID), map[string]string{"choice": "abstain"}, nil)
+	// A moderator who has not voted yet, and a second proposal one member has not voted on,
+	// for the participation panel.
+	w.addMember(t, moderatorAcc, "moderator", "business")
+	var p2 struct{ ID int64 }
+	w.members[1].call("POST", fmt.Sprintf("/api/v1/rounds/%d/proposals", w.roundID), map[string]string{"title": "Приемно време в събота сутрин",
+		"body": "Веднъж месечно общината да приема в **събота** от 9 до 12 ч."}, &p2)
+	vote(w.members[0], w.proposalID, "for", "Работя до 18 ч. и сряда вечер ми е удобна.")
+	vote(w.members[1], w.proposalID, "abstain", "")
+	vote(w.members[1], p2.ID, "for", "")
 	browser := newBrowser(t)
 	public := newSession(t, browser, w.srv.URL)
 	member := newSession(t, browser, w.srv.URL)
@@ -35,15 +42,18 @@ func TestScreenshots(t *testing.T) {
 		name string
 		s    *session
 		path string
+		el   string // the element to capture; the whole page when empty
 	}{
-		{"home", public, "/"},
-		{"outcomes", public, "/outcomes"},
-		{"outcome", public, w.path("rounds", closed)},
-		{"round-live", member, w.path("rounds", w.roundID)},
-		{"topic", member, w.path("topics", w.topicID)},
-		{"council-moderator", admin, "/councils/" + w.slug},
-		{"signin", public, "/signin"},
-		{"home-en", public, "/?lang=en"},
+		{"home", public, "/", ""},
+		{"outcomes", public, "/outcomes", ""},
+		{"outcome", public, w.path("rounds", closed), ""},
+		{"round-live", member, w.path("rounds", w.roundID), ""},
+		{"topic", member, w.path("topics", w.topicID), ""},
+		{"council-moderator", admin, "/councils/" + w.slug, ""},
+		{"signin", public, "/signin", ""},
+		{"participation", admin, w.path("rounds", w.roundID), `section[aria-labelledby="mod-h"]`},
+		{"roll-call", public, w.path("rounds", closed), `section[aria-labelledby="results-h"]`},
+		{"home-en", public, "/?lang=en", ""},
 	}
 	for _, width := range []int{1280, 360} {
 		for _, sh := range shots {
@@ -51,7 +61,11 @@ func TestScreenshots(t *testing.T) {
 			sh.s.open(sh.path)
 			time.Sleep(300 * time.Millisecond) // let the live connection settle
 			ctx, cancel := context.WithTimeout(sh.s.ctx, 20*time.Second)
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			shot := chromedp.FullScreenshot(100)
+			if sh.el != "" {
+				shot = chromedp.Screenshot(chromedp.CSS(sh.el))
+			}
+			png, err := chromedp.Run(ctx, shot)
 			cancel()
 			if err != nil {
 				t.Fatalf("%s: %v", sh.name, err)

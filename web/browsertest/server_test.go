@@ -288,11 +288,28 @@ func (w *world) closedRound(t *testing.T) int64 {
 	w.members[0].call("POST", "/api/v1/topics/"+tid+"/posts", map[string]any{"body": "Съгласен, стига да е кратко.", "reply_to": reply}, nil)
 	w.members[1].call("POST", "/api/v1/topics/"+tid+"/posts", map[string]string{"body": "Неуместен коментар."}, &post)
 	w.admin.call("POST", "/api/v1/posts/"+strconv.FormatInt(post.ID, 10)+"/hide", map[string]string{"reason": "Лични нападки"}, nil)
+	// Open ballot: the reasons stand beside the names in the outcome's roll call.
+	reasons := []string{"Три въпроса отнемат минута.", "Кратко и на място, докато услугата е прясна."}
 	for i, choice := range []string{"for", "for"} {
-		w.members[i].call("PUT", "/api/v1/proposals/"+strconv.FormatInt(p1.ID, 10)+"/vote", map[string]string{"choice": choice}, nil)
+		w.members[i].call("PUT", "/api/v1/proposals/"+strconv.FormatInt(p1.ID, 10)+"/vote", map[string]string{"choice": choice, "reason": reasons[i]}, nil)
 	}
 	w.members[0].call("PUT", "/api/v1/proposals/"+strconv.FormatInt(p2.ID, 10)+"/vote", map[string]string{"choice": "against"}, nil)
 	w.members[1].call("PUT", "/api/v1/proposals/"+strconv.FormatInt(p2.ID, 10)+"/vote", map[string]string{"choice": "abstain"}, nil)
 	w.admin.call("POST", "/api/v1/rounds/"+rid+"/close", map[string]string{"outcome_summary": "Приема се кратка анкета на гишето; годишното проучване се отлага."}, nil)
 	return r.ID
+}
+
+// addMember invites acc into the world's council with role and group, accepts the invitation
+// through the API and returns the new member's signed-in client.
+func (w *world) addMember(t *testing.T, acc account, role, group string) *client {
+	t.Helper()
+	var inv struct{ Token string }
+	w.admin.call("POST", fmt.Sprintf("/api/v1/councils/%d/invitations", w.councilID), map[string]string{"email": acc.email, "name": acc.name, "role": role, "group": group}, &inv)
+	c := newClient(t, w.srv.URL)
+	var out struct {
+		CSRF string `json:"csrf_token"`
+	}
+	c.call("POST", "/api/v1/invitations/"+inv.Token+"/accept", map[string]string{"name": acc.name, "password": acc.password}, &out)
+	c.csrf = out.CSRF
+	return c
 }

@@ -8,9 +8,11 @@ const LETTERS = {
 };
 
 /** transliterate writes Bulgarian text in Latin letters by the law's table; "ия" at the end of
- * a word is "ia" (България → Bulgaria). */
+ * a word is "ia" (София → Sofia), and the country's name is the law's exception: България →
+ * Bulgaria, not Balgaria. */
 export function transliterate(text) {
   return String(text).toLowerCase()
+    .replace(/(?<![\p{L}])българия(?![\p{L}])/gu, 'bulgaria')
     .replace(/ия(?![\p{L}])/gu, 'ia')
     .replace(/[\u0400-\u04ff]/g, (c) => LETTERS[c] ?? '');
 }

@@ -7,6 +7,8 @@ import { setMyVote, setTally } from './tally.js';
 
 const PLACEHOLDER = '999999999';
 const roundId = Number(document.body.dataset.roundId);
+// The viewer, where they may table proposals: their own come with edit and withdraw buttons.
+const viewerId = Number(document.getElementById('proposal-template-mine')?.dataset.viewerId || 0);
 
 function proposalEl(id) {
   return document.getElementById(`proposal-${id}`);
@@ -67,10 +69,16 @@ function fromTemplate(id, objectId) {
   return box.firstElementChild;
 }
 
-function addProposal(p) {
+function addProposal(p, { mine = false } = {}) {
   if (proposalEl(p.id)) return;
-  const el = fromTemplate('proposal-template', p.id);
+  const own = mine && viewerId > 0;
+  const el = fromTemplate(own ? 'proposal-template-mine' : 'proposal-template', p.id);
   fillProposal(el, p);
+  if (own) {
+    // The edit form starts from the proposal as tabled.
+    el.querySelector(`#pe-title-${p.id}`).value = p.title;
+    el.querySelector(`#pe-body-${p.id}`).value = p.body || '';
+  }
   el.querySelector('[data-field="author"]').textContent = p.author?.name || '';
   if (p.topic_id) {
     el.querySelector('[data-field="topic"]').hidden = false;
@@ -239,7 +247,9 @@ function onEvent(ev) {
       break;
     }
     case 'proposal.created':
-      if (addProposal(d)) announce(t('js.new_proposal', d.title));
+      // One's own proposal may arrive here before the answer to tabling it, or from another
+      // tab: it comes with its author's buttons either way.
+      if (addProposal(d, { mine: d.author?.id === viewerId })) announce(t('js.new_proposal', d.title));
       break;
     case 'proposal.edited':
       editProposal(d);
@@ -268,7 +278,7 @@ function onEvent(ev) {
 document.addEventListener('api:success', (e) => {
   const d = e.detail;
   if (!d?.id) return;
-  if (e.target.matches('[data-api*="/proposals"]')) addProposal(d);
+  if (e.target.matches('[data-api^="POST"][data-api$="/proposals"]')) addProposal(d, { mine: true });
 });
 
 // Time left, kept current once a minute.

@@ -7,6 +7,8 @@ const PLACEHOLDER = '999999999';
 const topicId = Number(document.body.dataset.topicId);
 const roundId = Number(document.body.dataset.roundId);
 const form = document.querySelector('form[data-new-post]');
+// The viewer, where they may write: their own posts come with edit and delete buttons.
+const viewerId = Number(document.getElementById('post-template-mine')?.dataset.viewerId || 0);
 
 function postEl(id) {
   return document.getElementById(`post-${id}`);
@@ -97,15 +99,31 @@ async function unhidePost(id) {
     body.innerHTML = p.body_html || ''; // sanitised by the server
     markLang(body, p.body);
     el.querySelector('.post-meta').after(body);
+    addReplyLink(el, id);
     announce(t('js.post_unhidden'));
   } catch { /* a reload shows it */ }
+}
+
+// addReplyLink gives a post shown again the reply link a hidden post lacks, where the viewer
+// may write.
+function addReplyLink(el, id) {
+  const actions = el.querySelector('.post-actions');
+  if (!form || !actions || actions.querySelector('[data-reply]')) return;
+  const a = document.createElement('a');
+  a.href = `?reply_to=${id}#new-post`;
+  a.className = 'action';
+  a.dataset.reply = String(id);
+  a.textContent = t('post.reply');
+  actions.prepend(a);
 }
 
 function onEvent(ev) {
   const d = ev.data || {};
   switch (ev.type) {
     case 'post.created':
-      if (d.topic_id === topicId && addPost(d)) announce(t('js.new_post', d.author?.name || ''));
+      // One's own post may arrive here before the answer to sending it, or from another tab:
+      // it comes with its author's buttons either way.
+      if (d.topic_id === topicId && addPost(d, { mine: viewerId > 0 && d.author?.id === viewerId })) announce(t('js.new_post', d.author?.name || ''));
       break;
     case 'post.edited':
       if (d.topic_id === topicId) editPost(d);
