@@ -38,7 +38,7 @@ func TestDailyParticipationPanel(t *testing.T) {
 			t.Errorf("%d px: turnout per group: %q", width, got)
 		}
 		if got := squash(eval[string](mod, `[...document.querySelectorAll("[data-participation] .missing li")].map(li => li.textContent).join("; ")`)); got !=
-			"Иван Георгиев · Гражданин · не е гласувал по 1 от 2 предложения; Петя Николова · Бизнес · не е гласувал по 2 от 2 предложения; Стоян Иванов · НПО · не е гласувал по 1 от 2 предложения" {
+			"Иван Георгиев · Гражданин · без глас по 1 от 2 предложения; Петя Николова · Бизнес · без глас по 2 от 2 предложения; Стоян Иванов · НПО · без глас по 1 от 2 предложения" {
 			t.Errorf("%d px: not yet voted on every proposal: %q", width, got)
 		}
 		if strings.Contains(mod.text("[data-participation]"), "изборът остава таен") {

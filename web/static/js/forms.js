@@ -73,6 +73,8 @@ async function submitApiForm(form, submitter) {
     else if (then === 'invite') showInvite(form, data);
   } catch (err) {
     showErrors(form, err);
+    // A link shown for the previous invitation is not this one's.
+    form.querySelector('[data-invite-result]')?.setAttribute('hidden', '');
   } finally {
     button?.removeAttribute('aria-busy');
     if (button) button.disabled = false;

@@ -243,6 +243,8 @@ function onEvent(ev) {
       if (d.tally) setTally(el, d.tally, { speak: true });
       else refreshTally(d.proposal_id);
       if (typeof d.voters === 'number') setQuorum(el, d.voters);
+      // Once somebody has voted on it, its author may no longer edit or withdraw it.
+      if (d.voters > 0) el?.querySelector('[data-author-actions]')?.remove();
       setRollCall(el, d.voter, ev.type === 'vote.cast' ? d.choice : '', d.reason);
       break;
     }
