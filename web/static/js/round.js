@@ -41,6 +41,8 @@ document.addEventListener('submit', async (e) => {
       // The withdraw button is gone: keep the keyboard where the vote is told.
       const note = el.querySelector('[data-my-vote]');
       note?.focus();
+      // The page may move as the tally and quorum lines change: keep the line in view.
+      requestAnimationFrame(() => note?.scrollIntoView({ block: 'nearest' }));
       announce(t('js.vote_withdrawn'));
     } else {
       const body = { choice };
@@ -243,8 +245,6 @@ function onEvent(ev) {
       if (d.tally) setTally(el, d.tally, { speak: true });
       else refreshTally(d.proposal_id);
       if (typeof d.voters === 'number') setQuorum(el, d.voters);
-      // Once somebody has voted on it, its author may no longer edit or withdraw it.
-      if (d.voters > 0) el?.querySelector('[data-author-actions]')?.remove();
       setRollCall(el, d.voter, ev.type === 'vote.cast' ? d.choice : '', d.reason);
       break;
     }
