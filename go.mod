@@ -1,4 +1,4 @@
-module council
+module github.com/perushtitsa/council
 
 go 1.26.0
 

@@ -311,7 +311,7 @@ func ourGoroutines() int {
 	buf := make([]byte, 4<<20)
 	n := 0
 	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-		if strings.Contains(g, "council/realtime.(*") || strings.Contains(g, "redis/go-redis") {
+		if strings.Contains(g, "github.com/perushtitsa/council/realtime.(*") || strings.Contains(g, "redis/go-redis") {
 			n++
 		}
 	}

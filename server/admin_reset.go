@@ -11,7 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"council/realtime"
+	"github.com/perushtitsa/council/realtime"
 )
 
 // adminResetPassword sets an account's password from the command line, reading it as one line

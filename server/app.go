@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 
-	"council/server/council"
-	"council/server/mail"
-	"council/server/signals"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/mail"
+	"github.com/perushtitsa/council/server/signals"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // app is what every command shares: logger, migrated store, service, outbox.

@@ -17,7 +17,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"council/server/store"
+	"github.com/perushtitsa/council/server/store"
 )
 
 const backupUsage = "usage: server backup FILE [flags]   (writes a copy of the SQLite database to FILE, which must not exist)"

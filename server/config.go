@@ -12,7 +12,7 @@ import (
 
 	"github.com/peterbourgon/ff/v3"
 
-	"council/server/httpapi"
+	"github.com/perushtitsa/council/server/httpapi"
 )
 
 // config is the process's configuration: each field is filled by one line of settings.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"council/server/mail"
+	"github.com/perushtitsa/council/server/mail"
 )
 
 // value is the kind of value a setting takes, bound to its field: set checks a value as written

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"council/server/council"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // demoMail adds to the demo what shows the accounts' side: an invitation still pending, in

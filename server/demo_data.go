@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"council/server/council"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // demoAccount is one sign-in the demo prints.

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/signals"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/signals"
 )
 
 // demoServices are administrative services the Municipality of Perushtitsa provides.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/surveys"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/surveys"
 )
 
 // demoCounterQuestions are the questions of the survey the citizens' council decided on: a

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"council/server/council"
+	"github.com/perushtitsa/council/server/council"
 )
 
 // describe turns a domain error into one line a person at a terminal can act on.

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // answer is one request sent while the database was frozen, and how it went.

@@ -64,7 +64,7 @@ func TestLayers(t *testing.T) {
 		}
 		for _, imp := range f.Imports {
 			p := strings.Trim(imp.Path.Value, `"`)
-			ours, isOurs := strings.CutPrefix(p, "council/")
+			ours, isOurs := strings.CutPrefix(p, "github.com/perushtitsa/council/")
 			if isOurs && !slices.Contains(allowed, ours) {
 				t.Errorf("%s imports %s, which its layer does not allow (%s)", rel+"/"+filepath.Base(path), p, strings.Join(allowed, ", "))
 			}

@@ -10,7 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/valyala/fasthttp"
 
-	"council/server/netlimit"
+	"github.com/perushtitsa/council/server/netlimit"
 )
 
 // Descriptors kept for everything but client connections: standard streams, the listener,

@@ -5,11 +5,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"council/realtime"
-	"council/server/council"
-	"council/server/events"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/realtime"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // publisher hands committed events to the live hub, once there is one.

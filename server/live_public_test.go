@@ -11,7 +11,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // frameLog keeps every frame a socket receives.

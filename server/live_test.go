@@ -20,7 +20,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // client speaks the JSON API as one signed-in person, to any of the processes.

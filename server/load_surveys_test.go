@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // TestLoadSurveyResponses is a load tool, not a check: with LOAD=1 (`make load-surveys`) it

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // TestLoadLiveFanout is a load tool, not a check: with LOAD=1 (`make load`) it runs three

@@ -12,7 +12,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // mailCluster is server processes sharing one PostgreSQL database, one Redis and one SMTP

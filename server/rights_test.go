@@ -10,7 +10,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // userID reads the signed-in user's id.

@@ -13,9 +13,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
-	"council/realtime"
-	"council/server/httpapi"
-	"council/server/surveys"
+	"github.com/perushtitsa/council/realtime"
+	"github.com/perushtitsa/council/server/httpapi"
+	"github.com/perushtitsa/council/server/surveys"
 )
 
 // serve runs the platform until SIGTERM or SIGINT, then shuts down gracefully: websockets are

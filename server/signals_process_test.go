@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // The accountability loop end to end, against the built program on each database: a resident's

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"regexp"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // erasedName matches the name an erased account goes by, as the database keeps it (in the

@@ -1,6 +1,6 @@
 package web
 
-import "council/server/model"
+import "github.com/perushtitsa/council/server/model"
 
 // Page is what every page template receives: the frame (language, viewer, CSRF token, live
 // connection) and the page's own Data.

@@ -1,6 +1,6 @@
 package web
 
-import "council/server/model"
+import "github.com/perushtitsa/council/server/model"
 
 // The pages of accounts, mail and notifications.
 

@@ -3,7 +3,7 @@ package web
 import (
 	"html/template"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // SignalFormData is the form in which anyone sends a signal, with what was sent back when it

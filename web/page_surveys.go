@@ -3,7 +3,7 @@ package web
 import (
 	"html/template"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // SurveysData is the list of surveys: open ones to answer, closed ones with their results,

@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // Renderer renders the pages: one template set per language and page, parsed once.

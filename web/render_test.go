@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 func sampleData() map[string]*Page {

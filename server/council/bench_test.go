@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // BenchmarkCastVote measures one vote end to end through the rules and one store

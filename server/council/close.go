@@ -6,9 +6,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"council/server/events"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // CloseRound closes an open round with the moderator's summary.

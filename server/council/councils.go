@@ -7,9 +7,9 @@ import (
 	"regexp"
 	"time"
 
-	"council/server/events"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Councils lists every council; anyone may read them.

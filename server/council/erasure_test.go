@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // Once a secret ballot closes, who chose what cannot be read back from the SQLite files: the

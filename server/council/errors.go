@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"council/server/store"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Error codes named by the API contract.

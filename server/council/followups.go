@@ -6,9 +6,9 @@ import (
 	"slices"
 	"time"
 
-	"council/server/events"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // FollowUpInput is what an officer posts about an adopted proposal.

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 type voter struct {

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"time"
 
-	"council/server/mail"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/mail"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // mailInvitation writes the invitation's mail, in the transaction that creates (or renews) it,

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // Pending invitations are listed to the council's moderators with how their mail stands;

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Limits bound what one member may write. The zero value takes DefaultLimits.

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"council/server/events"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Members lists a council's members (members and admins only). Emails are included only

@@ -3,7 +3,7 @@ package council
 import (
 	"testing"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 func TestOutcome(t *testing.T) {

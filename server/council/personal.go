@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 
-	"council/server/events"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Agenda lists the open rounds of the viewer's councils, the soonest closing first, each with

@@ -6,9 +6,9 @@ import (
 	"regexp"
 	"time"
 
-	"council/server/mail"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/mail"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Languages a user may choose for their mails (and, where they have not chosen otherwise in

@@ -10,10 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"council/server/events"
-	"council/server/model"
-	"council/server/record"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/record"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // recordInput reads what a round's record is made of, through rd (the database, or the

@@ -4,7 +4,7 @@ import (
 	"container/list"
 	"sync"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // RecordCacheBytes bounds the memory the frozen records kept in memory take, so that a

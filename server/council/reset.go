@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"council/server/mail"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/mail"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // ResetTTL is how long a password-reset link works.

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // mailedToken sends what is due and returns the token at the end of the link containing part

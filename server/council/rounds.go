@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
-	"council/server/events"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // RoundInput is what a moderator gives to create a round; in a PATCH, nil fields stay as they are.

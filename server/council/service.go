@@ -15,11 +15,11 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"council/server/events"
-	"council/server/mail"
-	"council/server/markdown"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/mail"
+	"github.com/perushtitsa/council/server/markdown"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Publisher receives the events of every committed transaction, in commit order per council.

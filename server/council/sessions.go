@@ -5,8 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // MaxUserAgent is how much of a browser's User-Agent a session keeps, to tell sessions apart.

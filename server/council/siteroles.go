@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // requireAdmin answers 401 to the anonymous and 403 to anyone but a site admin.

@@ -3,7 +3,7 @@ package council
 import (
 	"context"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // RoundView is a round as one viewer reads it: the round and its council, where the viewer

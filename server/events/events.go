@@ -9,7 +9,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // The event types of a council's record.

@@ -3,7 +3,7 @@ package events
 import (
 	"testing"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // What an event does to live connections, told again from its stored payload, is what Encode

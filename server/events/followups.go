@@ -3,7 +3,7 @@ package events
 import (
 	"time"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // FollowUp is followup.added: the municipality's response to, or progress on, a proposal the

@@ -3,7 +3,7 @@ package events
 import (
 	"time"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // Joined is member.joined: someone took a seat.

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"testing"
 
-	"council/server/council"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // accountRows are the authorisation table's rows for accounts, mail and notifications. The

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // TestAPIAccountsMail runs the accounts' endpoints against a world that mails through a real

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"council/server/council"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // The actors of the authorisation table, in the order of its columns.

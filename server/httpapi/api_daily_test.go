@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // Daily use: what moderators and authors change once things are written, with the rules that

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"council/server/httpapi"
+	"github.com/perushtitsa/council/server/httpapi"
 )
 
 func apiErrors(t *testing.T, e *env) {

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"council/server/council"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // Every problem with a field carries a code the pages translate, beside the English text; a

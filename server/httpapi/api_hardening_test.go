@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"testing"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // A frozen record is served from its stored bytes: named by its digest (304 to a client that

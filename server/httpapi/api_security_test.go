@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"council/server/council"
-	"council/server/httpapi"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/httpapi"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // form posts an urlencoded form to a page route, as a browser without scripts would.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 func apiSessions(t *testing.T, e *env) {

@@ -11,9 +11,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"council/server/model"
-	"council/server/signals"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/signals"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // The analysis of four signals whose answers the test times: one answered in two days, one

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // The actors of the signals' authorisation table: the public, a signal's sender (anonymous,

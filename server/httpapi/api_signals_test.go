@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"council/server/model"
-	"council/server/signals"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/signals"
 )
 
 func TestAPISignals(t *testing.T) {

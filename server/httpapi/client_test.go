@@ -19,10 +19,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
-	"council/server/httpapi"
-	"council/server/model"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/httpapi"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // env is a testenv.World served by the API under test, with a signed-in client per actor.

@@ -12,7 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
+	"github.com/perushtitsa/council/server/council"
 )
 
 // decode reads a JSON body strictly: malformed JSON, trailing data or an unknown field is a

@@ -13,7 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
-	"council/server/council"
+	"github.com/perushtitsa/council/server/council"
 )
 
 // decodeTargets are the bodies the API decodes, one constructor each, in a fixed order so that

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
+	"github.com/perushtitsa/council/server/council"
 )
 
 // apiError is the body of every non-2xx JSON answer.

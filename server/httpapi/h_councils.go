@@ -3,8 +3,8 @@ package httpapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // councilParam finds the council named by the :council path segment (id or slug).

@@ -3,8 +3,8 @@ package httpapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"council/realtime"
-	"council/server/council"
+	"github.com/perushtitsa/council/realtime"
+	"github.com/perushtitsa/council/server/council"
 )
 
 // liveAuth admits to the websocket, from our own origin, the council's members and admins, and,

@@ -5,8 +5,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
 )
 
 func (s *Server) signIn(c *fiber.Ctx) error {

@@ -6,9 +6,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/model"
-	"council/server/surveys"
-	"council/web"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/surveys"
+	"github.com/perushtitsa/council/web"
 )
 
 func (s *Server) listSurveys(c *fiber.Ctx) error {

@@ -3,7 +3,7 @@ package httpapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
+	"github.com/perushtitsa/council/server/council"
 )
 
 func (s *Server) createProposal(c *fiber.Ctx) error {

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"time"
 
-	"council/server/council"
-	"council/server/events"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // The API's answers have their own types, with the JSON names of docs/api.md, built from the

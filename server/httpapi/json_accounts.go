@@ -3,8 +3,8 @@ package httpapi
 import (
 	"time"
 
-	"council/server/council"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // The answers of the accounts' endpoints.

@@ -3,8 +3,8 @@ package httpapi
 import (
 	"time"
 
-	"council/server/model"
-	"council/server/signals"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/signals"
 )
 
 // The answers of the signals, services, follow-ups and site-role endpoints. A signal's sender

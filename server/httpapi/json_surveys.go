@@ -3,7 +3,7 @@ package httpapi
 import (
 	"time"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // The answers of the survey endpoints, built from the model's types.

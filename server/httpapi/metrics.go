@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"council/server/council"
+	"github.com/perushtitsa/council/server/council"
 )
 
 type metrics struct {

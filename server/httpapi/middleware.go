@@ -10,8 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
-	"council/server/council"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
 )
 
 const (

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"council/server/council"
-	"council/server/httpapi"
-	"council/server/model"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/httpapi"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // page fetches a page as the client, in a language ("" for the default).

@@ -3,10 +3,10 @@ package httpapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/signals"
-	"council/web"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/signals"
+	"github.com/perushtitsa/council/web"
 )
 
 // requireAdminPage answers 401 (sign in) or 403 to anyone but an admin.

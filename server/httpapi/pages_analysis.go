@@ -8,9 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/model"
-	"council/server/signals"
-	"council/web"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/signals"
+	"github.com/perushtitsa/council/web"
 )
 
 // analysisPage is the periodic analysis: its figures, a chart per dimension drawn on the

@@ -7,10 +7,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/signals"
-	"council/web"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/signals"
+	"github.com/perushtitsa/council/web"
 )
 
 // deskNotices are what a desk page says after one of its forms succeeded (?done=…).

@@ -5,8 +5,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/model"
-	"council/web"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/web"
 )
 
 // A council's pending invitations (its moderators), and the admins' outbox and users.

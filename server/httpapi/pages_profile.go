@@ -3,9 +3,9 @@ package httpapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
-	"council/server/model"
-	"council/web"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/web"
 )
 
 // The viewer's account page and its forms: profile, password, address, sessions, erasure.

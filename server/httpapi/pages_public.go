@@ -8,9 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
-	"council/server/model"
-	"council/web"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/web"
 )
 
 // homeOutcomes is how many recent outcomes the home page lists.

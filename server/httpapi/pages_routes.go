@@ -6,7 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
-	"council/web"
+	"github.com/perushtitsa/council/web"
 )
 
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere: the pages' scripts

@@ -9,10 +9,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/signals"
-	"council/web"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/signals"
+	"github.com/perushtitsa/council/web"
 )
 
 // signalPages lists the pages of the accountability loop, one per line: the signal form and

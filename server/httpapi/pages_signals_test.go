@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // postFrom posts a page's form as a browser without scripts does, from origin, with the session's

@@ -10,10 +10,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/surveys"
-	"council/web"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/surveys"
+	"github.com/perushtitsa/council/web"
 )
 
 // The pages of those who write and run surveys, and the results page.

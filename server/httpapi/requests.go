@@ -3,7 +3,7 @@ package httpapi
 import (
 	"time"
 
-	"council/server/council"
+	"github.com/perushtitsa/council/server/council"
 )
 
 // The bodies the API decodes, with the JSON names of docs/api.md; each maps to what the

@@ -1,6 +1,6 @@
 package httpapi
 
-import "council/server/council"
+import "github.com/perushtitsa/council/server/council"
 
 // The bodies of the accounts' endpoints (docs/api.md, "Accounts, mail and notifications").
 

@@ -1,8 +1,8 @@
 package httpapi
 
 import (
-	"council/server/council"
-	"council/server/signals"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/signals"
 )
 
 // The bodies of the signals, services, follow-ups and site-role endpoints (docs/api.md).

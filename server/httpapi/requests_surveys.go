@@ -3,7 +3,7 @@ package httpapi
 import (
 	"time"
 
-	"council/server/surveys"
+	"github.com/perushtitsa/council/server/surveys"
 )
 
 // The bodies of the survey endpoints (docs/api.md, "Surveys").

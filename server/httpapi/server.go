@@ -11,10 +11,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"council/server/council"
-	"council/server/signals"
-	"council/server/surveys"
-	"council/web"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/signals"
+	"github.com/perushtitsa/council/server/surveys"
+	"github.com/perushtitsa/council/web"
 )
 
 // MaxBody is the largest request body accepted; larger ones answer 413 too_large.

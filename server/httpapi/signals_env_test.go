@@ -8,11 +8,11 @@ import (
 	"sync"
 	"testing"
 
-	"council/server/council"
-	"council/server/httpapi"
-	"council/server/model"
-	"council/server/signals"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/httpapi"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/signals"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // sigEnv is an env with the municipality's staff and services: an officer (who also sits on

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"testing"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // BenchmarkOpenRoundNotifies opens a round in a council of 200 members: the notifications

@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"time"
 
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // ClosingSoonWithin is how long before a round's closing time its reminder goes out.

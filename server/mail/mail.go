@@ -16,9 +16,9 @@ import (
 	"strings"
 	"time"
 
-	"council/server/model"
-	"council/server/store"
-	"council/web"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
+	"github.com/perushtitsa/council/web"
 )
 
 // Config wires the outbox and its sender.

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"council/server/events"
-	"council/server/model"
-	"council/server/store"
-	"council/web"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
+	"github.com/perushtitsa/council/web"
 )
 
 // Notify writes, inside a council's transaction, the notifications its appended events call

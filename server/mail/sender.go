@@ -10,7 +10,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // Retry is how long and how often a mail the SMTP server refuses for now is tried again.

@@ -3,9 +3,9 @@ package mail
 import (
 	"context"
 
-	"council/server/model"
-	"council/server/store"
-	"council/web"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
+	"github.com/perushtitsa/council/web"
 )
 
 // SignalReceived mails a signal's sender, where they left an address, its tracking code:

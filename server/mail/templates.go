@@ -7,8 +7,8 @@ import (
 	"strings"
 	"text/template"
 
-	"council/server/model"
-	"council/web"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/web"
 )
 
 // templates holds each kind of mail in each language, parsed once.

@@ -4,10 +4,10 @@ import (
 	"strings"
 	"testing"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/signals"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/signals"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // A follow-up of an adopted proposal reaches the council's members who want results, through

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
-	"council/server/markdown"
+	"github.com/perushtitsa/council/server/markdown"
 )
 
 var renderer = markdown.New()

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // ResultsCSV writes one row per proposal with its results — or, while the round is open, its

@@ -11,8 +11,8 @@ import (
 	"encoding/json"
 	"time"
 
-	"council/server/events"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // Format names the record's format; it is the first field of every record.

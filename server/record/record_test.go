@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"council/server/events"
-	"council/server/model"
-	"council/server/record"
+	"github.com/perushtitsa/council/server/events"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/record"
 )
 
 var update = flag.Bool("update", false, "write the golden record instead of comparing with it")

@@ -7,7 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // Workbook writes a round's record as a spreadsheet: the results with the split by group, the

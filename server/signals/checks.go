@@ -8,9 +8,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Text limits: a signal is a letter, not a dossier; its quote must fit a council's topic.

@@ -4,7 +4,7 @@ import (
 	"crypto/rand"
 	"strings"
 
-	"council/server/council"
+	"github.com/perushtitsa/council/server/council"
 )
 
 // codeAlphabet is Crockford's base32: digits and letters without I, L, O and U, so that a code

@@ -3,9 +3,9 @@ package signals
 import (
 	"context"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // DeskQuery selects signals for the officers' desk.

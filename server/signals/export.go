@@ -9,7 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // countsHeader names the columns of the analysis's table of counts, in CSV and XLSX alike.

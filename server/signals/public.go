@@ -5,9 +5,9 @@ import (
 	"strings"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // sofia is the municipality's time zone: the analysis counts its months there.

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"council/server/council"
-	"council/server/model"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // RouteInput names the council a signal goes to and, optionally, the round.

@@ -11,9 +11,9 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Sofia, whose months the analysis counts in, on any machine
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Notifier queues mail to a signal's sender inside the transaction that records what the mail

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Services lists the municipality's services by name: those offered, or (withArchived) all.

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"council/server/model"
-	"council/server/signals"
-	"council/server/store"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/signals"
+	"github.com/perushtitsa/council/server/store"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 func TestNormaliseCode(t *testing.T) {

@@ -7,9 +7,9 @@ import (
 	"sort"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // MaxStatsMonths bounds the window of one analysis: ten years of months.

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Input is what a resident sends: the kind, the service it is about, a title and the text;

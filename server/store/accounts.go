@@ -7,7 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // notifyRow is which notifications a user wants, one column per kind.

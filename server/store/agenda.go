@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // Agenda lists the open rounds of the councils a user sits on, the soonest closing first

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // CreateTopic inserts a topic.

@@ -10,8 +10,8 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"council/server/store"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/store"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // waitsEnd runs f with a context of d and checks that it fails within d and a margin, with an

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // TopicsBy lists the topics a user started, oldest first.

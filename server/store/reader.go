@@ -8,7 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // Reader runs the read queries of rounds and their contents, on the database or inside a

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // NewRoute is a signal taken to the transaction's council: placed as a topic (RoundID and

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // The row types mirror the tables. They never leave this package: every method maps them into

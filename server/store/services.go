@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 type serviceRow struct {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // SessionSeenEvery is how often a session's last_seen_at is brought up to date: at most once

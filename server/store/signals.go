@@ -8,7 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 type signalRow struct {

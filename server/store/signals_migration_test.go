@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"council/schema"
-	"council/server/store"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/schema"
+	"github.com/perushtitsa/council/server/store"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // The migration that adds officers changes the users table's role constraint, which SQLite

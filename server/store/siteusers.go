@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // SetSiteRole changes an account's site role, unless that would leave the site without an

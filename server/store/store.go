@@ -16,7 +16,7 @@ import (
 	"modernc.org/sqlite" // SQLite driver, pure Go
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"council/schema"
+	"github.com/perushtitsa/council/schema"
 )
 
 // ErrNotFound is returned when a row asked for does not exist.

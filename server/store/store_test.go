@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"council/schema"
-	"council/server/model"
-	"council/server/store"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/schema"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {

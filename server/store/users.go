@@ -7,7 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // CreateUser inserts an account created at a moment; ErrConflict when the email is taken.

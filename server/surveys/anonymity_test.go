@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"council/server/model"
-	"council/server/surveys"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/surveys"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // TestNoResponseJoinsItsSender answers a survey of each audience, then reads the database as

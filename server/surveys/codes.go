@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Answer codes are printed on slips at a counter and typed in by people of every age, or read

@@ -9,7 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"council/server/model"
+	"github.com/perushtitsa/council/server/model"
 )
 
 // Labels are the words of the downloads, in the language asked for: the HTTP surface

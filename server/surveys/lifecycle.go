@@ -7,9 +7,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Bounds of what a survey may hold.

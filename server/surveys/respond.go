@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // ResponseInput is one set of answers and what lets it in: a code for a survey of codes, the

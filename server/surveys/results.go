@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Results adds up a survey's responses for a viewer who may read them: while it is open, when

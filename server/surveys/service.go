@@ -11,9 +11,9 @@ import (
 	"log/slog"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Service applies the rules of surveys on top of the store.

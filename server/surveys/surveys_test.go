@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"council/server/council"
-	"council/server/model"
-	"council/server/surveys"
-	"council/server/testenv"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/surveys"
+	"github.com/perushtitsa/council/server/testenv"
 )
 
 // world is a testenv.World with a surveys service on its store and clock.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"council/server/council"
-	"council/server/mail"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/mail"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // NewMailWorld builds a World whose service writes its mails into an outbox that sends them to

@@ -19,10 +19,10 @@ import (
 	_ "github.com/lib/pq"
 	"golang.org/x/crypto/bcrypt"
 
-	"council/server/council"
-	"council/server/mail"
-	"council/server/model"
-	"council/server/store"
+	"github.com/perushtitsa/council/server/council"
+	"github.com/perushtitsa/council/server/mail"
+	"github.com/perushtitsa/council/server/model"
+	"github.com/perushtitsa/council/server/store"
 )
 
 // Dialects are the databases every store test runs against.

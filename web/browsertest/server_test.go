@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	serverBin = filepath.Join(dir, "server")
-	build := exec.Command("go", "build", "-o", serverBin, "council/server")
+	build := exec.Command("go", "build", "-o", serverBin, "github.com/perushtitsa/council/server")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "browsertest: unable to build the server:", err)
