@@ -19,7 +19,18 @@ import (
 
 var binary string
 
+// TestMain builds the server once for the tests that run it as a process. The load tools
+// (make load, make bench-*) may instead name a binary already built, COUNCIL_BIN, so that
+// one run can measure an earlier commit's binary beside the new one with the same harness.
 func TestMain(m *testing.M) {
+	if bin := os.Getenv("COUNCIL_BIN"); bin != "" {
+		abs, err := filepath.Abs(bin)
+		if err != nil {
+			panic(err)
+		}
+		binary = abs
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "council-bin")
 	if err != nil {
 		panic(err)
