@@ -60,8 +60,10 @@ type OutcomesData struct {
 // CouncilData is a council's page: its rounds and, for moderators, its members.
 type CouncilData struct {
 	Council     *model.Council
-	Rounds      []model.Round
-	Members     []model.Member
+	Rounds      []model.Round // one page of them
+	RoundsPage  ListPage
+	Members     []model.Member // one page of them
+	MembersPage ListPage
 	IsMember    bool
 	IsModerator bool
 	IsAdmin     bool // may edit and archive the council
@@ -121,6 +123,12 @@ type TopicData struct {
 	CanWrite    bool
 	ReplyTo     int64
 	Numbers     map[int64]int // post id → its number in the topic, for replies
+	// The posts are one page of the topic's: PostsPage pages them, LastPage tells whether
+	// posts arriving live belong on it, OffPage links posts replied to on other pages.
+	PostsPage ListPage
+	LastPage  bool
+	OffPage   map[int64]string
+	PageSize  int
 }
 
 // InvitationData is the page where an invitation is accepted.

@@ -34,6 +34,11 @@ type TrackData struct {
 type ListPage struct {
 	Page, Pages, Total int
 	PrevURL, NextURL   string
+	// Label is the translation key naming the pager, where a page holds more than one list
+	// ("" for pager.label); Chronological lists go oldest first or in another order than
+	// newest first, and their links say earlier and later, or previous and next.
+	Label         string
+	Chronological bool
 }
 
 // RegisterData is the public register of published signals.

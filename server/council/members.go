@@ -14,26 +14,57 @@ import (
 // Members lists a council's members (members and admins only). Emails are included only
 // for moderators and admins, and for the viewer's own seat.
 func (s *Service) Members(ctx context.Context, viewer *model.User, councilID int64) ([]model.Member, error) {
-	a, err := s.accessTo(ctx, viewer, councilID)
+	a, err := s.seeMembers(ctx, viewer, councilID)
 	if err != nil {
 		return nil, err
-	}
-	if !a.signedIn() {
-		return nil, errUnauth
-	}
-	if !a.canSee() {
-		return nil, Errorf(CodeForbidden, "Only members of this council may see its members.")
 	}
 	members, err := s.st.Members(ctx, councilID)
 	if err != nil {
 		return nil, err
 	}
+	hideEmails(members, a, viewer)
+	return members, nil
+}
+
+// MembersPage lists one page (from 1, PageSize members) of a council's members, moderators
+// first, then by name, with how many there are in all; the same rights and emails as Members.
+func (s *Service) MembersPage(ctx context.Context, viewer *model.User, councilID int64, page int) ([]model.Member, int, error) {
+	a, err := s.seeMembers(ctx, viewer, councilID)
+	if err != nil {
+		return nil, 0, err
+	}
+	limit, offset := pageBounds(page)
+	members, total, err := s.st.MembersPage(ctx, councilID, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	hideEmails(members, a, viewer)
+	return members, total, nil
+}
+
+// seeMembers checks that the viewer may see the council's members.
+func (s *Service) seeMembers(ctx context.Context, viewer *model.User, councilID int64) (access, error) {
+	a, err := s.accessTo(ctx, viewer, councilID)
+	if err != nil {
+		return a, err
+	}
+	if !a.signedIn() {
+		return a, errUnauth
+	}
+	if !a.canSee() {
+		return a, Errorf(CodeForbidden, "Only members of this council may see its members.")
+	}
+	return a, nil
+}
+
+// hideEmails leaves out the emails the viewer may not see: all but their own, unless they
+// moderate the council.
+func hideEmails(members []model.Member, a access, viewer *model.User) {
 	for i := range members {
 		if !a.canModerate() && members[i].UserID != viewer.ID {
 			members[i].Email = ""
 		}
 	}
-	return members, nil
 }
 
 // InviteInput is what a moderator gives to invite someone.

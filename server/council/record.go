@@ -200,6 +200,16 @@ const PageSize = 20
 // MaxPage is the last page a list answers; past it a page is empty.
 const MaxPage = 100000
 
+// pageBounds turns a page number (from 1) into a limit and an offset; a page past MaxPage
+// lists nothing.
+func pageBounds(page int) (limit, offset int) {
+	page = max(page, 1)
+	if page > MaxPage {
+		return 0, 0
+	}
+	return PageSize, (page - 1) * PageSize
+}
+
 // OutcomeFilter is what the public archive asks for: words in the round, its council, when it
 // closed (From inclusive, To exclusive), an outcome one of its proposals reached, a page from 1.
 type OutcomeFilter struct {

@@ -70,13 +70,37 @@ func checkRound(r *model.Round, in RoundInput, now time.Time) error {
 // Rounds lists a council's rounds with how many members could vote in the open ones; the
 // public sees closed rounds, and the open ones of a council that made them public.
 func (s *Service) Rounds(ctx context.Context, viewer *model.User, councilID int64) ([]model.Round, error) {
-	a, err := s.accessTo(ctx, viewer, councilID)
+	c, states, err := s.roundStates(ctx, viewer, councilID)
 	if err != nil {
 		return nil, err
 	}
+	rounds, err := s.st.Reader().Rounds(ctx, councilID, states...)
+	withEligible(rounds, c)
+	return rounds, err
+}
+
+// RoundsPage lists one page (from 1, PageSize rounds) of the council's rounds the viewer may
+// see, newest first, with how many the viewer may see in all.
+func (s *Service) RoundsPage(ctx context.Context, viewer *model.User, councilID int64, page int) ([]model.Round, int, error) {
+	c, states, err := s.roundStates(ctx, viewer, councilID)
+	if err != nil {
+		return nil, 0, err
+	}
+	limit, offset := pageBounds(page)
+	rounds, total, err := s.st.Reader().RoundsPage(ctx, councilID, limit, offset, states...)
+	withEligible(rounds, c)
+	return rounds, total, err
+}
+
+// roundStates reads the council and the states of its rounds the viewer may see.
+func (s *Service) roundStates(ctx context.Context, viewer *model.User, councilID int64) (*model.Council, []string, error) {
+	a, err := s.accessTo(ctx, viewer, councilID)
+	if err != nil {
+		return nil, nil, err
+	}
 	c, err := s.st.Council(ctx, itoa(councilID))
 	if err != nil {
-		return nil, translate(err)
+		return nil, nil, translate(err)
 	}
 	states := []string{model.StatusClosed}
 	switch {
@@ -85,13 +109,16 @@ func (s *Service) Rounds(ctx context.Context, viewer *model.User, councilID int6
 	case c.OpenRoundsPublic:
 		states = append(states, model.StatusOpen)
 	}
-	rounds, err := s.st.Reader().Rounds(ctx, councilID, states...)
+	return c, states, nil
+}
+
+// withEligible sets on each round not closed the number of members who may vote in it now.
+func withEligible(rounds []model.Round, c *model.Council) {
 	for i := range rounds {
 		if rounds[i].Status != model.StatusClosed {
 			rounds[i].Eligible = c.MemberCount
 		}
 	}
-	return rounds, err
 }
 
 // CreateRound creates a draft round.

@@ -76,11 +76,31 @@ type TopicView struct {
 	Council  *model.Council
 	Standing Standing
 	Live     *LiveStart
+	// PostsTotal is how many posts the topic holds; Topic.Posts may hold one page of them,
+	// page Page (from 1).
+	PostsTotal, Page int
 }
 
 // TopicView reads a topic with its posts for the viewer; hidden posts keep their place and
 // reason, and show their text to moderators and admins only.
 func (s *Service) TopicView(ctx context.Context, viewer *model.User, topicID int64) (*TopicView, error) {
+	return s.topicView(ctx, viewer, topicID, 0)
+}
+
+// TopicViewPage reads a topic as TopicView does, with one page (from 1, PageSize posts, oldest
+// first) of its posts; LastPage for the last.
+func (s *Service) TopicViewPage(ctx context.Context, viewer *model.User, topicID int64, page int) (*TopicView, error) {
+	if page != LastPage {
+		page = max(page, 1)
+	}
+	return s.topicView(ctx, viewer, topicID, page)
+}
+
+// LastPage asks TopicViewPage for the last page of the posts.
+const LastPage = -1
+
+// topicView reads a topic with all its posts (page 0) or one page of them.
+func (s *Service) topicView(ctx context.Context, viewer *model.User, topicID int64, page int) (*TopicView, error) {
 	rd := s.st.Reader()
 	t, err := rd.Topic(ctx, topicID)
 	if err != nil {
@@ -101,11 +121,38 @@ func (s *Service) TopicView(ctx context.Context, viewer *model.User, topicID int
 	if v.Council, err = s.st.Council(ctx, itoa(r.CouncilID)); err != nil {
 		return nil, translate(err)
 	}
-	if t.Posts, err = rd.Posts(ctx, t.ID); err != nil {
+	if page == 0 {
+		t.Posts, err = rd.Posts(ctx, t.ID)
+		v.PostsTotal = len(t.Posts)
+	} else {
+		limit, offset := PageSize, -1
+		if page != LastPage {
+			limit, offset = pageBounds(page)
+		}
+		t.Posts, v.PostsTotal, offset, err = rd.PostsPage(ctx, t.ID, limit, offset)
+		v.Page = page
+		if page == LastPage {
+			v.Page = offset/PageSize + 1
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	presentPosts(t.Posts, a.canModerate())
 	return v, nil
+}
+
+// PostNumbers reads the numbers of some posts of a topic the viewer may read (the posts one
+// page replies to on other pages).
+func (s *Service) PostNumbers(ctx context.Context, viewer *model.User, topicID int64, ids []int64) (map[int64]int, error) {
+	t, err := s.st.Reader().Topic(ctx, topicID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	if _, _, err := s.visibleRound(ctx, viewer, t.RoundID); err != nil {
+		return nil, err
+	}
+	return s.st.Reader().PostNumbers(ctx, topicID, ids)
 }
 
 // Participation reads how the members of a round not yet closed are taking part, for its

@@ -175,3 +175,16 @@ func queryInt(c *fiber.Ctx, name string, def int64) (int64, error) {
 	}
 	return n, nil
 }
+
+// pageParam reads the page of a list (?page=, from 1, council.PageSize items a page; 1 when
+// absent); anything but a whole number from 1 to council.MaxPage is 400 bad_request.
+func pageParam(c *fiber.Ctx) (int, error) {
+	page, err := queryInt(c, "page", 1)
+	if err != nil {
+		return 0, err
+	}
+	if page < 1 || page > council.MaxPage {
+		return 0, council.Errorf(council.CodeBadRequest, "page must be a whole number from 1 to %d.", council.MaxPage)
+	}
+	return int(page), nil
+}

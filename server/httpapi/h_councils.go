@@ -69,7 +69,11 @@ func (s *Server) listMembers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ms, err := s.svc.Members(c.UserContext(), s.viewer(c), cn.ID)
+	page, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	ms, total, err := s.svc.MembersPage(c.UserContext(), s.viewer(c), cn.ID, page)
 	if err != nil {
 		return err
 	}
@@ -77,7 +81,7 @@ func (s *Server) listMembers(c *fiber.Ctx) error {
 	for i := range ms {
 		out[i] = newMember(&ms[i])
 	}
-	return c.JSON(fiber.Map{"members": out})
+	return c.JSON(fiber.Map{"members": out, "page": page, "total": total})
 }
 
 func (s *Server) updateMember(c *fiber.Ctx) error {

@@ -31,11 +31,16 @@ func (s *Server) getTopic(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.TopicView(c.UserContext(), s.viewer(c), id)
+	page, err := pageParam(c)
 	if err != nil {
 		return err
 	}
-	out := topicWithPostsJSON{topicJSON: newTopic(v.Topic), Posts: make([]postJSON, len(v.Topic.Posts))}
+	v, err := s.svc.TopicViewPage(c.UserContext(), s.viewer(c), id, page)
+	if err != nil {
+		return err
+	}
+	out := topicWithPostsJSON{topicJSON: newTopic(v.Topic), Posts: make([]postJSON, len(v.Topic.Posts)),
+		Page: page, Total: v.PostsTotal}
 	for i := range v.Topic.Posts {
 		out.Posts[i] = newPost(&v.Topic.Posts[i])
 	}

@@ -9,11 +9,15 @@ func (s *Server) listRounds(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rounds, err := s.svc.Rounds(c.UserContext(), s.viewer(c), cn.ID)
+	page, err := pageParam(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"rounds": newRounds(rounds)})
+	rounds, total, err := s.svc.RoundsPage(c.UserContext(), s.viewer(c), cn.ID, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"rounds": newRounds(rounds), "page": page, "total": total})
 }
 
 func (s *Server) createRound(c *fiber.Ctx) error {

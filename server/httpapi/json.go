@@ -198,6 +198,8 @@ func newTopic(t *model.Topic) topicJSON {
 type topicWithPostsJSON struct {
 	topicJSON
 	Posts []postJSON `json:"posts"`
+	Page  int        `json:"page"`  // of the posts, PageSize a page
+	Total int        `json:"total"` // posts in the topic
 }
 
 type postJSON struct {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"math"
 	"net/url"
 	"strconv"
@@ -108,11 +109,17 @@ func (s *Server) councilPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rounds, err := s.svc.Rounds(ctx, viewer, cn.ID)
+	// The rounds and the members are each read a page at a time (?page=, ?members_page=); each
+	// pager's links keep the other list's page.
+	page, membersPage := max(c.QueryInt("page", 1), 1), max(c.QueryInt("members_page", 1), 1)
+	rounds, total, err := s.svc.RoundsPage(ctx, viewer, cn.ID, page)
 	if err != nil {
 		return err
 	}
-	data := web.CouncilData{Council: cn, Rounds: rounds}
+	path := "/councils/" + url.PathEscape(c.Params("slug"))
+	data := web.CouncilData{Council: cn, Rounds: rounds,
+		RoundsPage: listPage(path, url.Values{"members_page": {pageValue(membersPage)}}, page, total)}
+	data.RoundsPage.Label = "pager.rounds_label"
 	st, err := s.standing(c, cn.ID)
 	if err != nil {
 		return err
@@ -120,9 +127,12 @@ func (s *Server) councilPage(c *fiber.Ctx) error {
 	data.IsMember, data.IsModerator = st.Member, st.Moderator
 	data.IsAdmin = viewer.IsAdmin()
 	if st.CanSee {
-		if data.Members, err = s.svc.Members(ctx, viewer, cn.ID); err != nil {
+		var members int
+		if data.Members, members, err = s.svc.MembersPage(ctx, viewer, cn.ID, membersPage); err != nil {
 			return err
 		}
+		data.MembersPage = listPageKey(path, url.Values{"page": {pageValue(page)}}, "members_page", membersPage, members)
+		data.MembersPage.Label, data.MembersPage.Chronological = "pager.members_label", true
 	}
 	return s.render(c, "council", s.newPage(c, cn.Name, data))
 }
@@ -227,17 +237,47 @@ func (s *Server) topicPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.TopicView(c.UserContext(), s.viewer(c), id)
+	// The posts are read a page at a time (?page=); without one, the last page, where the
+	// debate goes on.
+	page := council.LastPage
+	if n := c.QueryInt("page", 0); n > 0 {
+		page = n
+	}
+	v, err := s.svc.TopicViewPage(c.UserContext(), s.viewer(c), id, page)
 	if err != nil {
 		return err
 	}
 	r := v.Round
 	data := web.TopicData{Council: v.Council, Round: *r, Topic: *v.Topic, IsMember: v.Standing.Member, IsModerator: v.Standing.Moderator,
-		Numbers: map[int64]int{}}
+		Numbers: map[int64]int{}, OffPage: map[int64]string{}, PageSize: council.PageSize}
 	postNumbers(data.Numbers, v.Topic.Posts)
 	data.CanWrite = data.IsMember && r.Status == model.StatusOpen
 	if reply, err := strconv.ParseInt(c.Query("reply_to"), 10, 64); err == nil && reply > 0 {
 		data.ReplyTo = reply
+	}
+	path := "/topics/" + strconv.FormatInt(id, 10)
+	data.PostsPage = listPage(path, nil, v.Page, v.PostsTotal)
+	data.PostsPage.Label, data.PostsPage.Chronological = "pager.posts_label", true
+	data.LastPage = v.Page >= data.PostsPage.Pages
+	// Posts this page replies to on other pages: their numbers, and links to their pages.
+	var away []int64
+	for _, p := range v.Topic.Posts {
+		if p.ReplyTo != nil && data.Numbers[*p.ReplyTo] == 0 {
+			away = append(away, *p.ReplyTo)
+		}
+	}
+	if data.ReplyTo > 0 && data.Numbers[data.ReplyTo] == 0 {
+		away = append(away, data.ReplyTo)
+	}
+	if len(away) > 0 {
+		numbers, err := s.svc.PostNumbers(c.UserContext(), s.viewer(c), id, away)
+		if err != nil {
+			return err
+		}
+		for pid, n := range numbers {
+			data.Numbers[pid] = n
+			data.OffPage[pid] = fmt.Sprintf("%s?page=%d#post-%d", path, (n-1)/council.PageSize+1, pid)
+		}
 	}
 	p := s.newPage(c, v.Topic.Title, data)
 	if live := liveOf(r.CouncilID, v.Live); live != nil {

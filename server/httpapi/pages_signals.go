@@ -148,6 +148,19 @@ func (s *Server) registerPage(c *fiber.Ctx) error {
 
 // listPage pages a list whose filters are in the query string (empty ones left out).
 func listPage(path string, filters url.Values, page, total int) web.ListPage {
+	return listPageKey(path, filters, "page", page, total)
+}
+
+// pageValue is a page number as a query value, "" for the first page (left out of links).
+func pageValue(page int) string {
+	if page <= 1 {
+		return ""
+	}
+	return strconv.Itoa(page)
+}
+
+// listPageKey pages a list whose page number is in the query parameter key.
+func listPageKey(path string, filters url.Values, key string, page, total int) web.ListPage {
 	pages := max(int(math.Ceil(float64(total)/float64(council.PageSize))), 1)
 	lp := web.ListPage{Page: page, Pages: pages, Total: total}
 	link := func(p int) string {
@@ -157,7 +170,7 @@ func listPage(path string, filters url.Values, page, total int) web.ListPage {
 				v.Set(k, vs[0])
 			}
 		}
-		v.Set("page", strconv.Itoa(p))
+		v.Set(key, strconv.Itoa(p))
 		return path + "?" + v.Encode()
 	}
 	if page > 1 {

@@ -82,6 +82,26 @@ func (s *Store) Members(ctx context.Context, councilID int64) ([]model.Member, e
 	return mapRows(rows, (*memberRow).model), nil
 }
 
+// MembersPage lists one page of a council's members, moderators first, then by name (limit
+// members from offset), with how many there are in all.
+func (s *Store) MembersPage(ctx context.Context, councilID int64, limit, offset int) ([]model.Member, int, error) {
+	var total int
+	if err := s.db.GetContext(ctx, &total, s.rebind(`SELECT COUNT(*) FROM memberships WHERE council_id = ?`), councilID); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count members: %w", err)
+	}
+	if limit == 0 || offset >= total {
+		return []model.Member{}, total, nil
+	}
+	var rows []memberRow
+	err := s.db.SelectContext(ctx, &rows, s.rebind(`SELECT `+memberColumns+`
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.council_id = ? ORDER BY m.role = ? DESC, u.name, u.id LIMIT ? OFFSET ?`), councilID, model.RoleModerator, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list members: %w", err)
+	}
+	return mapRows(rows, (*memberRow).model), total, nil
+}
+
 // Membership returns a user's seat in a council; ErrNotFound when there is none.
 func (s *Store) Membership(ctx context.Context, councilID, userID int64) (*model.Member, error) {
 	return s.Reader().Membership(ctx, councilID, userID)

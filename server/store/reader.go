@@ -60,6 +60,26 @@ func (r *Reader) Rounds(ctx context.Context, councilID int64, states ...string) 
 	return r.rounds(ctx, q+` ORDER BY created_at DESC, id DESC`, args...)
 }
 
+// RoundsPage lists one page of a council's rounds in the given states, newest first (limit
+// rounds from offset), with how many there are in all.
+func (r *Reader) RoundsPage(ctx context.Context, councilID int64, limit, offset int, states ...string) ([]model.Round, int, error) {
+	cond := ` FROM rounds WHERE council_id = ? AND status IN (?` + strings.Repeat(", ?", max(len(states)-1, 0)) + `)`
+	args := []any{councilID}
+	for _, st := range states {
+		args = append(args, st)
+	}
+	var total int
+	if err := sqlx.GetContext(ctx, r.q, &total, r.rebind(`SELECT COUNT(*)`+cond), args...); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count rounds: %w", err)
+	}
+	if limit == 0 || offset >= total {
+		return []model.Round{}, total, nil
+	}
+	rounds, err := r.rounds(ctx, `SELECT `+roundColumns+cond+` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
+	return rounds, total, err
+}
+
 // Topics lists a round's topics, oldest first.
 func (r *Reader) Topics(ctx context.Context, roundID int64) ([]model.Topic, error) {
 	var rows []topicRow
@@ -92,6 +112,51 @@ func (r *Reader) Posts(ctx context.Context, topicID int64) ([]model.Post, error)
 		return nil, fmt.Errorf("store: unable to list posts: %w", err)
 	}
 	return mapRows(rows, (*postRow).model), nil
+}
+
+// PostsPage lists one page of a topic's posts, oldest first (limit posts from offset; a
+// negative offset: the last page), with how many there are in all and the offset read.
+func (r *Reader) PostsPage(ctx context.Context, topicID int64, limit, offset int) ([]model.Post, int, int, error) {
+	var total int
+	if err := sqlx.GetContext(ctx, r.q, &total, r.rebind(`SELECT COUNT(*) FROM posts WHERE topic_id = ?`), topicID); err != nil {
+		return nil, 0, 0, fmt.Errorf("store: unable to count posts: %w", err)
+	}
+	if offset < 0 && limit > 0 {
+		offset = max(total-1, 0) / limit * limit
+	}
+	if limit == 0 || offset >= total {
+		return []model.Post{}, total, max(offset, 0), nil
+	}
+	var rows []postRow
+	err := sqlx.SelectContext(ctx, r.q, &rows, r.rebind(`SELECT `+postColumns+`
+		FROM posts p JOIN users u ON u.id = p.author_id WHERE p.topic_id = ? ORDER BY p.id LIMIT ? OFFSET ?`), topicID, limit, offset)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("store: unable to list posts: %w", err)
+	}
+	return mapRows(rows, (*postRow).model), total, offset, nil
+}
+
+// PostNumbers reads the numbers of some of a topic's posts, by id.
+func (r *Reader) PostNumbers(ctx context.Context, topicID int64, ids []int64) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q, args, err := sqlx.In(`SELECT id, number FROM posts WHERE topic_id = ? AND id IN (?)`, topicID, ids)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ID     int64 `db:"id"`
+		Number int   `db:"number"`
+	}
+	if err := sqlx.SelectContext(ctx, r.q, &rows, r.rebind(q), args...); err != nil {
+		return nil, fmt.Errorf("store: unable to read post numbers: %w", err)
+	}
+	for _, row := range rows {
+		out[row.ID] = row.Number
+	}
+	return out, nil
 }
 
 // Post finds a post by id.

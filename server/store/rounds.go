@@ -220,7 +220,8 @@ type OutcomeQuery struct {
 }
 
 // Outcomes lists closed rounds, newest first, matching every word of the text (PostgreSQL
-// full-text search with the simple configuration; on SQLite, word containment).
+// full-text search with the simple configuration; on SQLite, word containment, through the
+// trigram index of migration 010).
 func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]model.Round, int, error) {
 	where := []string{`status = ?`}
 	args := []any{model.StatusClosed}
@@ -243,9 +244,17 @@ func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]model.Round, in
 	words := strings.Fields(strings.ToLower(q.Text))
 	if len(words) > 0 {
 		if s.dialect == "postgres" {
-			where = append(where, `to_tsvector('simple', search_text) @@ plainto_tsquery('simple', ?)`)
+			where = append(where, `search_tsv @@ plainto_tsquery('simple', ?)`)
 			args = append(args, strings.Join(words, " "))
 		} else {
+			match, err := s.trigramMatch(ctx, words)
+			if err != nil {
+				return nil, 0, err
+			}
+			if match != "" {
+				where = append(where, `id IN (SELECT rowid FROM rounds_search WHERE rounds_search MATCH ?)`)
+				args = append(args, match)
+			}
 			for _, w := range words {
 				where = append(where, `instr(search_text, ?) > 0`)
 				args = append(args, w)
@@ -260,4 +269,64 @@ func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]model.Round, in
 	rounds, err := s.Reader().rounds(ctx, `SELECT `+roundColumns+` FROM rounds WHERE `+cond+`
 		ORDER BY closed_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	return rounds, total, err
+}
+
+// trigramMatch chooses what the trigram index of the archive (SQLite, migration 010) is asked,
+// so that a search reads few of its entries however many rounds there are: for each word of
+// three characters or more, the trigram of it that the fewest rounds hold. The rounds holding
+// all of them are then checked with instr for each whole word, as the search always did (a
+// word anywhere in the text, in any case: the text and the words are lower-case). A word with
+// a trigram the index does not hold is asked as a phrase, which the index answers in its own
+// case folding. "" when no word is long enough: instr alone decides.
+func (s *Store) trigramMatch(ctx context.Context, words []string) (string, error) {
+	byWord := make([][]string, 0, len(words))
+	var all []any
+	for _, w := range words {
+		r := []rune(w)
+		var tris []string
+		for i := 0; i+3 <= len(r); i++ {
+			tris = append(tris, string(r[i:i+3]))
+			all = append(all, string(r[i:i+3]))
+		}
+		byWord = append(byWord, tris)
+	}
+	if len(all) == 0 {
+		return "", nil
+	}
+	var rows []struct {
+		Term string `db:"term"`
+		Doc  int    `db:"doc"`
+	}
+	q := `SELECT term, doc FROM rounds_search_vocab WHERE term IN (?` + strings.Repeat(", ?", len(all)-1) + `)`
+	if err := s.db.SelectContext(ctx, &rows, q, all...); err != nil {
+		return "", fmt.Errorf("store: unable to read the search index: %w", err)
+	}
+	docs := make(map[string]int, len(rows))
+	for _, r := range rows {
+		docs[r.Term] = r.Doc
+	}
+	quote := func(x string) string { return `"` + strings.ReplaceAll(x, `"`, `""`) + `"` }
+	var terms []string
+	for i, tris := range byWord {
+		if len(tris) == 0 {
+			continue
+		}
+		best, bestDocs := "", -1
+		for _, tri := range tris {
+			n, ok := docs[tri]
+			if !ok {
+				best = ""
+				break
+			}
+			if bestDocs < 0 || n < bestDocs {
+				best, bestDocs = tri, n
+			}
+		}
+		if best == "" {
+			terms = append(terms, quote(words[i]))
+		} else {
+			terms = append(terms, quote(best))
+		}
+	}
+	return strings.Join(terms, " "), nil
 }

@@ -10,6 +10,16 @@ const form = document.querySelector('form[data-new-post]');
 // The viewer, where they may write: their own posts come with edit and delete buttons.
 const viewerId = Number(document.getElementById('post-template-mine')?.dataset.viewerId || 0);
 
+// The page shows one page of the topic's posts: posts arriving live belong only on the last.
+const postsBox = document.querySelector('[data-posts]');
+const onLastPage = !postsBox || postsBox.hasAttribute('data-last-page');
+const pageSize = Number(postsBox?.dataset.pageSize || 20);
+
+// pageOf is the page of the topic's posts that holds the post numbered n.
+function pageOf(n) {
+  return Math.floor((Math.max(Number(n) || 1, 1) - 1) / pageSize) + 1;
+}
+
 function postEl(id) {
   return document.getElementById(`post-${id}`);
 }
@@ -19,7 +29,7 @@ function numberOf(id) {
 }
 
 function addPost(p, { mine = false } = {}) {
-  if (postEl(p.id)) return null;
+  if (postEl(p.id) || !onLastPage) return null;
   // One's own post comes with its edit and delete buttons, as after a reload.
   const tpl = (mine && document.getElementById('post-template-mine')) || document.getElementById('post-template');
   const box = document.createElement('div');
@@ -87,7 +97,7 @@ async function unhidePost(id) {
   const el = postEl(id);
   if (!el) return;
   try {
-    const tp = await api('GET', `/api/v1/topics/${topicId}`);
+    const tp = await api('GET', `/api/v1/topics/${topicId}?page=${pageOf(el.dataset.number)}`);
     const p = (tp.posts || []).find((x) => x.id === id);
     if (!p || p.hidden) return;
     el.classList.remove('post-hidden');
@@ -171,6 +181,11 @@ document.addEventListener('click', (e) => {
 });
 
 form?.addEventListener('api:success', (e) => {
+  if (!onLastPage) {
+    // Written from an earlier page: show it where it is, on the last page.
+    window.location.assign(`/topics/${topicId}?page=${pageOf(e.detail.number)}#post-${e.detail.id}`);
+    return;
+  }
   addPost(e.detail, { mine: true });
   setReply(null);
 });
