@@ -275,9 +275,8 @@ func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]model.Round, in
 // so that a search reads few of its entries however many rounds there are: for each word of
 // three characters or more, the trigram of it that the fewest rounds hold. The rounds holding
 // all of them are then checked with instr for each whole word, as the search always did (a
-// word anywhere in the text, in any case: the text and the words are lower-case). A word with
-// a trigram the index does not hold is asked as a phrase, which the index answers in its own
-// case folding. "" when no word is long enough: instr alone decides.
+// word anywhere in the text, in any case: the text and the words are lower-case). "" when no
+// word is long enough: instr alone decides.
 func (s *Store) trigramMatch(ctx context.Context, words []string) (string, error) {
 	byWord := make([][]string, 0, len(words))
 	var all []any
@@ -307,26 +306,19 @@ func (s *Store) trigramMatch(ctx context.Context, words []string) (string, error
 	}
 	quote := func(x string) string { return `"` + strings.ReplaceAll(x, `"`, `""`) + `"` }
 	var terms []string
-	for i, tris := range byWord {
+	for _, tris := range byWord {
 		if len(tris) == 0 {
 			continue
 		}
 		best, bestDocs := "", -1
 		for _, tri := range tris {
-			n, ok := docs[tri]
-			if !ok {
-				best = ""
-				break
-			}
-			if bestDocs < 0 || n < bestDocs {
+			// A trigram the vocabulary lacks is held by no round, unless the index folds its
+			// case otherwise than Go did: asked for, the index folds it as it folded the text.
+			if n := docs[tri]; bestDocs < 0 || n < bestDocs {
 				best, bestDocs = tri, n
 			}
 		}
-		if best == "" {
-			terms = append(terms, quote(words[i]))
-		} else {
-			terms = append(terms, quote(best))
-		}
+		terms = append(terms, quote(best))
 	}
 	return strings.Join(terms, " "), nil
 }
