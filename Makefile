@@ -5,7 +5,7 @@ GO ?= go
 AXE_VERSION := 4.14.1
 AXE_JS := web/browsertest/testdata/axe.min.js
 
-.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz
+.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz bench-growth
 
 # staticcheck at a pinned version, fetched by the Go toolchain like any module.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -67,3 +67,9 @@ fuzz:
 		echo "== $$name ($$pkg, $(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $$pkg; \
 	done
+
+# How the lists and the archive's search cost as the archive grows: 100, 10,000 and 100,000
+# rounds, members and posts seeded straight into each database (GROWTH_SIZES, GROWTH_DIALECTS
+# choose), each list's first and last page and the search timed; prints a table, asserts no time.
+bench-growth: services
+	GROWTH=1 $(GO) test ./server/store -run '^TestGrowth$$' -count=1 -v -timeout 60m

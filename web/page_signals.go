@@ -161,7 +161,8 @@ type AdminServicesData struct {
 
 // AdminUsersData is the admins' list of accounts with their site roles.
 type AdminUsersData struct {
-	Users []model.UserSummary
+	Users []model.UserSummary // one page of them
 	Roles []string
 	Error string
+	ListPage
 }

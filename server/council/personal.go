@@ -155,6 +155,16 @@ func (s *Service) Users(ctx context.Context, viewer *model.User) ([]model.UserSu
 	return s.st.Users(ctx, s.now())
 }
 
+// UsersPage lists one page (from 1, PageSize accounts) of every account, for the admins, with
+// how many there are in all.
+func (s *Service) UsersPage(ctx context.Context, viewer *model.User, page int) ([]model.UserSummary, int, error) {
+	if err := requireAdmin(viewer); err != nil {
+		return nil, 0, err
+	}
+	limit, offset := pageBounds(page)
+	return s.st.UsersPage(ctx, s.now(), limit, offset)
+}
+
 // MaxOutbox is how many mails the admins' view of the outbox lists at once.
 const MaxOutbox = 500
 

@@ -17,6 +17,7 @@ func TestAPILists(t *testing.T) {
 		t.Run("rounds", func(t *testing.T) { apiListRounds(t, e) })
 		t.Run("members", func(t *testing.T) { apiListMembers(t, e) })
 		t.Run("posts", func(t *testing.T) { apiListPosts(t, e) })
+		t.Run("users", func(t *testing.T) { apiListUsers(t, e) })
 		t.Run("bad pages", func(t *testing.T) { apiListBadPages(t, e) })
 	})
 }
@@ -220,12 +221,16 @@ func apiListPosts(t *testing.T, e *env) {
 
 func apiListBadPages(t *testing.T, e *env) {
 	sc := e.scene(t, "open", "open")
-	for _, path := range []string{"/api/v1/councils/citizens/rounds", "/api/v1/councils/citizens/members", "/api/v1/topics/" + itoa(sc.topic)} {
+	for _, path := range []string{"/api/v1/councils/citizens/rounds", "/api/v1/councils/citizens/members", "/api/v1/topics/" + itoa(sc.topic), "/api/v1/admin/users"} {
+		c := e.mod
+		if strings.Contains(path, "admin") {
+			c = e.admin
+		}
 		for _, q := range []string{"0", "-1", "x", "1.5", "100001", "99999999999999999999", "%00"} {
-			e.mod.get(t, path+"?page="+q).want(t, 400, "bad_request")
+			c.get(t, path+"?page="+q).want(t, 400, "bad_request")
 		}
 		// The last page there can be answers, empty.
-		m := e.mod.get(t, path+"?page=100000").want(t, 200).obj(t)
+		m := c.get(t, path+"?page=100000").want(t, 200).obj(t)
 		for k, v := range m {
 			if l, ok := v.([]any); ok && len(l) != 0 {
 				t.Errorf("%s page 100000: %s holds %d", path, k, len(l))
@@ -235,5 +240,33 @@ func apiListBadPages(t *testing.T, e *env) {
 	// Pages read a page they cannot as the first (or, for a topic, the last).
 	for _, path := range []string{"/councils/citizens?page=-3&members_page=x", "/topics/" + itoa(sc.topic) + "?page=abc", "/councils/citizens?page=100001"} {
 		e.mod.get(t, path).want(t, 200)
+	}
+	e.admin.get(t, "/admin/users?page=x").want(t, 200)
+}
+
+func apiListUsers(t *testing.T, e *env) {
+	all, err := e.w.Svc.Users(context.Background(), e.w.Admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) <= council.PageSize {
+		t.Fatalf("%d accounts: too few to page", len(all))
+	}
+	got := walk(t, e.admin, "/api/v1/admin/users", "users", "id", len(all))
+	for i := range all {
+		if got[i] != all[i].ID {
+			t.Fatalf("paged accounts %v, want the full list's order", got)
+		}
+	}
+	// Each page's accounts keep their sessions and councils.
+	for _, u := range list(e.admin.get(t, "/api/v1/admin/users?page=1").want(t, 200).obj(t)["users"]) {
+		if num(u["id"]) == e.w.Admin.ID && num(u["sessions"]) < 1 {
+			t.Errorf("the admin's sessions are not counted on a page: %v", u)
+		}
+	}
+	e.member.get(t, "/api/v1/admin/users?page=2").want(t, 403)
+	body := string(e.admin.get(t, "/admin/users?page=2").want(t, 200).Body)
+	if strings.Count(body, `<th scope="row">`) != len(all)-council.PageSize || !strings.Contains(body, `href="/admin/users?page=1"`) {
+		t.Errorf("the users' second page")
 	}
 }

@@ -91,9 +91,13 @@ func (s *Server) adminOutbox(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminUsers(c *fiber.Ctx) error {
-	users, err := s.svc.Users(c.UserContext(), s.viewer(c))
+	page, err := pageParam(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"users": newAdminUsers(users)})
+	users, total, err := s.svc.UsersPage(c.UserContext(), s.viewer(c), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"users": newAdminUsers(users), "page": page, "total": total})
 }

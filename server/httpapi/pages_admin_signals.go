@@ -87,9 +87,13 @@ func (s *Server) renderUsers(c *fiber.Ctx, data web.AdminUsersData) error {
 	if err != nil {
 		return err
 	}
-	if data.Users, err = s.svc.Users(c.UserContext(), u); err != nil {
+	page := max(c.QueryInt("page", 1), 1)
+	var total int
+	if data.Users, total, err = s.svc.UsersPage(c.UserContext(), u, page); err != nil {
 		return err
 	}
+	data.ListPage = listPage("/admin/users", nil, page, total)
+	data.ListPage.Chronological = true // by role, then name
 	data.Roles = model.SiteRoles
 	return s.render(c, "admin_users", s.newPage(c, s.t(c, "users.title"), data))
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/perushtitsa/council/server/model"
 )
 
@@ -156,24 +158,53 @@ func (w *WriteTx) EraseUser(ctx context.Context, u *model.User, name string) ([]
 // councils it sits on, how many sessions it holds at a moment, and when one of them was last
 // used.
 func (s *Store) Users(ctx context.Context, at time.Time) ([]model.UserSummary, error) {
+	users, _, err := s.UsersPage(ctx, at, -1, 0)
+	return users, err
+}
+
+// UsersPage lists one page of the accounts as Users does (limit accounts from offset; a
+// negative limit: all of them), with how many there are in all.
+func (s *Store) UsersPage(ctx context.Context, at time.Time, limit, offset int) ([]model.UserSummary, int, error) {
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM users`); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count users: %w", err)
+	}
 	var rows []struct {
 		userRow
 		Councils int `db:"councils"`
 	}
-	err := s.db.SelectContext(ctx, &rows, s.rebind(`SELECT `+userColumnsOf("u")+`,
+	q := `SELECT ` + userColumnsOf("u") + `,
 		(SELECT COUNT(*) FROM memberships m WHERE m.user_id = u.id) AS councils
-		FROM users u ORDER BY CASE u.role WHEN ? THEN 0 WHEN ? THEN 1 ELSE 2 END, u.name, u.id`), model.SiteAdmin, model.SiteOfficer)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list users: %w", err)
+		FROM users u ORDER BY CASE u.role WHEN ? THEN 0 WHEN ? THEN 1 ELSE 2 END, u.name, u.id`
+	args := []any{model.SiteAdmin, model.SiteOfficer}
+	if limit >= 0 {
+		q += ` LIMIT ? OFFSET ?`
+		args = append(args, limit, offset)
+	}
+	if err := s.db.SelectContext(ctx, &rows, s.rebind(q), args...); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list users: %w", err)
 	}
 	// Times are read as columns, never through an aggregate, which SQLite would return as text.
 	var sessions []struct {
 		UserID   int64     `db:"user_id"`
 		LastSeen time.Time `db:"last_seen_at"`
 	}
-	err = s.db.SelectContext(ctx, &sessions, s.rebind(`SELECT user_id, last_seen_at FROM sessions WHERE expires_at > ?`), stamp(at))
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list sessions: %w", err)
+	q, args = `SELECT user_id, last_seen_at FROM sessions WHERE expires_at > ?`, []any{stamp(at)}
+	if limit >= 0 { // the page's accounts' sessions alone
+		ids := make([]int64, len(rows))
+		for i := range rows {
+			ids[i] = rows[i].ID
+		}
+		if len(ids) == 0 {
+			ids = []int64{0}
+		}
+		var err error
+		if q, args, err = sqlx.In(q+` AND user_id IN (?)`, stamp(at), ids); err != nil {
+			return nil, 0, err
+		}
+	}
+	if err := s.db.SelectContext(ctx, &sessions, s.rebind(q), args...); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list sessions: %w", err)
 	}
 	out := make([]model.UserSummary, len(rows))
 	index := map[int64]int{}
@@ -191,5 +222,5 @@ func (s *Store) Users(ctx context.Context, at time.Time) ([]model.UserSummary, e
 			out[u].LastSeen = &seen
 		}
 	}
-	return out, nil
+	return out, total, nil
 }

@@ -273,7 +273,8 @@ func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]model.Round, in
 
 // trigramMatch chooses what the trigram index of the archive (SQLite, migration 010) is asked,
 // so that a search reads few of its entries however many rounds there are: for each word of
-// three characters or more, the trigram of it that the fewest rounds hold. The rounds holding
+// three characters or more, the trigram of it that the fewest rounds hold (unless a quarter of
+// the rounds or more hold it: then that word is not asked of the index). The rounds holding
 // all of them are then checked with instr for each whole word, as the search always did (a
 // word anywhere in the text, in any case: the text and the words are lower-case). "" when no
 // word is long enough: instr alone decides.
@@ -304,6 +305,12 @@ func (s *Store) trigramMatch(ctx context.Context, words []string) (string, error
 	for _, r := range rows {
 		docs[r.Term] = r.Doc
 	}
+	// A trigram held by more than a quarter of the rounds narrows too little: reading each of
+	// them by its id costs more than reading the rounds in order, as the search did before.
+	var rounds int
+	if err := s.db.GetContext(ctx, &rounds, `SELECT COALESCE(MAX(id), 0) FROM rounds`); err != nil {
+		return "", fmt.Errorf("store: unable to count rounds: %w", err)
+	}
 	quote := func(x string) string { return `"` + strings.ReplaceAll(x, `"`, `""`) + `"` }
 	var terms []string
 	for _, tris := range byWord {
@@ -318,7 +325,9 @@ func (s *Store) trigramMatch(ctx context.Context, words []string) (string, error
 				best, bestDocs = tri, n
 			}
 		}
-		terms = append(terms, quote(best))
+		if bestDocs*4 <= rounds {
+			terms = append(terms, quote(best))
+		}
 	}
 	return strings.Join(terms, " "), nil
 }

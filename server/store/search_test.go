@@ -78,6 +78,23 @@ func TestArchiveSearchIndex(t *testing.T) {
 				t.Fatalf("migrate: %d, %v", v, err)
 			}
 			after := insertRound(t, st, 1, model.StatusClosed, "бюджет 2027: детски градини в младост", now.Add(time.Minute))
+			// Other rounds, so that the words searched for are rare enough for the index to be
+			// asked (a word most rounds hold is looked for without it).
+			for range 20 {
+				insertRound(t, st, 1, model.StatusClosed, "транспорт и паркинг", now)
+			}
+			indexed := func(word string) []int64 { // what the SQLite index itself answers
+				var ids []int64
+				if err := db.Select(&ids, `SELECT rowid FROM rounds_search WHERE rounds_search MATCH ? ORDER BY rowid`, `"`+word+`"`); err != nil {
+					t.Fatal(err)
+				}
+				return ids
+			}
+			if d == "sqlite" {
+				if got := indexed("площи"); !slices.Equal(got, []int64{before, draft}) {
+					t.Errorf("the index built by the migration holds площи in %v", got)
+				}
+			}
 
 			type c struct {
 				q    string
@@ -124,11 +141,19 @@ func TestArchiveSearchIndex(t *testing.T) {
 			if got := searchIDs(t, st, "премахнато"); !slices.Equal(got, []int64{before}) {
 				t.Errorf("the new text is not found: %v", got)
 			}
+			if d == "sqlite" {
+				if got := indexed("площи"); got != nil {
+					t.Errorf("the index still holds the rewritten texts: %v", got)
+				}
+			}
 			db.MustExec(db.Rebind(`DELETE FROM rounds WHERE id = ?`), after)
 			if got := searchIDs(t, st, "градини"); got != nil {
 				t.Errorf("a deleted round is found: %v", got)
 			}
 			if d == "sqlite" {
+				if got := indexed("градини"); got != nil {
+					t.Errorf("the index still holds a deleted round: %v", got)
+				}
 				// The index agrees with its content table (FTS5's own check).
 				if _, err := db.Exec(`INSERT INTO rounds_search (rounds_search, rank) VALUES ('integrity-check', 1)`); err != nil {
 					t.Errorf("index integrity: %v", err)
