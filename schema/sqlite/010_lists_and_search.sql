@@ -9,13 +9,12 @@ CREATE INDEX rounds_closed_order ON rounds (closed_at DESC, id DESC) WHERE statu
 
 -- The archive's search: a trigram index of each round's search text (lower-case already). A
 -- search reads, for each word, the rounds holding its rarest trigram, and checks the word in
--- those alone: it finds a word inside other text, as it always did, without reading every round.
+-- those alone: it finds a word inside other text, as it always did, without reading every
+-- round.
 -- External content: the text stays only in rounds; the triggers keep the index in step with
 -- every write to it, in the writing transaction.
 CREATE VIRTUAL TABLE rounds_search USING fts5(search_text, content = 'rounds', content_rowid = 'id', tokenize = 'trigram');
 INSERT INTO rounds_search (rounds_search) VALUES ('rebuild');
--- How many rounds hold each trigram: a search asks the index for a word's rarest trigram.
-CREATE VIRTUAL TABLE rounds_search_vocab USING fts5vocab(rounds_search, 'row');
 
 CREATE TRIGGER rounds_search_insert AFTER INSERT ON rounds BEGIN
     INSERT INTO rounds_search (rowid, search_text) VALUES (new.id, new.search_text);

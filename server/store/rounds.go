@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -242,6 +243,7 @@ func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]model.Round, in
 		args = append(args, "%,"+q.Outcome+",%")
 	}
 	words := strings.Fields(strings.ToLower(q.Text))
+	indexed := false // SQLite: the trigram index narrows the rounds
 	if len(words) > 0 {
 		if s.dialect == "postgres" {
 			where = append(where, `search_tsv @@ plainto_tsquery('simple', ?)`)
@@ -251,7 +253,7 @@ func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]model.Round, in
 			if err != nil {
 				return nil, 0, err
 			}
-			if match != "" {
+			if indexed = match != ""; indexed {
 				where = append(where, `id IN (SELECT rowid FROM rounds_search WHERE rounds_search MATCH ?)`)
 				args = append(args, match)
 			}
@@ -266,66 +268,63 @@ func (s *Store) Outcomes(ctx context.Context, q OutcomeQuery) ([]model.Round, in
 	if err := sqlx.GetContext(ctx, s.db, &total, s.rebind(`SELECT COUNT(*) FROM rounds WHERE `+cond), args...); err != nil {
 		return nil, 0, fmt.Errorf("store: unable to count outcomes: %w", err)
 	}
+	order := `closed_at DESC, id DESC`
+	if indexed {
+		// The few rounds the index found are sorted, rather than the archive read in order
+		// until enough of them turn up (the unary + keeps SQLite off the order's index).
+		order = `+closed_at DESC, +id DESC`
+	}
 	rounds, err := s.Reader().rounds(ctx, `SELECT `+roundColumns+` FROM rounds WHERE `+cond+`
-		ORDER BY closed_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+		ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	return rounds, total, err
 }
 
+// Probing the trigram index: a trigram is counted up to trigramProbe rounds, and at most
+// trigramProbes trigrams of a word are counted.
+const (
+	trigramProbe  = 2000
+	trigramProbes = 6
+)
+
 // trigramMatch chooses what the trigram index of the archive (SQLite, migration 010) is asked,
 // so that a search reads few of its entries however many rounds there are: for each word of
-// three characters or more, the trigram of it that the fewest rounds hold (unless a quarter of
-// the rounds or more hold it: then that word is not asked of the index). The rounds holding
-// all of them are then checked with instr for each whole word, as the search always did (a
-// word anywhere in the text, in any case: the text and the words are lower-case). "" when no
-// word is long enough: instr alone decides.
+// three characters or more, the one of its trigrams (counted, up to trigramProbe rounds each,
+// among its first non-overlapping ones) that the fewest rounds hold. A word each of whose
+// trigrams probed is held by trigramProbe rounds or more is not asked of the index (it would
+// narrow little). The rounds found are then checked with instr for each whole word, as the
+// search always did (a word anywhere in the text, in any case: the text and the words are
+// lower-case). "" when no word narrows: instr alone decides, reading every closed round.
 func (s *Store) trigramMatch(ctx context.Context, words []string) (string, error) {
-	byWord := make([][]string, 0, len(words))
-	var all []any
-	for _, w := range words {
-		r := []rune(w)
-		var tris []string
-		for i := 0; i+3 <= len(r); i++ {
-			tris = append(tris, string(r[i:i+3]))
-			all = append(all, string(r[i:i+3]))
-		}
-		byWord = append(byWord, tris)
-	}
-	if len(all) == 0 {
-		return "", nil
-	}
-	var rows []struct {
-		Term string `db:"term"`
-		Doc  int    `db:"doc"`
-	}
-	q := `SELECT term, doc FROM rounds_search_vocab WHERE term IN (?` + strings.Repeat(", ?", len(all)-1) + `)`
-	if err := s.db.SelectContext(ctx, &rows, q, all...); err != nil {
-		return "", fmt.Errorf("store: unable to read the search index: %w", err)
-	}
-	docs := make(map[string]int, len(rows))
-	for _, r := range rows {
-		docs[r.Term] = r.Doc
-	}
-	// A trigram held by more than a quarter of the rounds narrows too little: reading each of
-	// them by its id costs more than reading the rounds in order, as the search did before.
-	var rounds int
-	if err := s.db.GetContext(ctx, &rounds, `SELECT COALESCE(MAX(id), 0) FROM rounds`); err != nil {
-		return "", fmt.Errorf("store: unable to count rounds: %w", err)
-	}
 	quote := func(x string) string { return `"` + strings.ReplaceAll(x, `"`, `""`) + `"` }
 	var terms []string
-	for _, tris := range byWord {
-		if len(tris) == 0 {
+	for _, w := range words {
+		r := []rune(w)
+		if len(r) < 3 {
 			continue
 		}
-		best, bestDocs := "", -1
+		var tris []string
+		for i := 0; i+3 <= len(r) && len(tris) < trigramProbes; i += 3 {
+			tris = append(tris, string(r[i:i+3]))
+		}
+		if last := string(r[len(r)-3:]); len(tris) < trigramProbes && !slices.Contains(tris, last) {
+			tris = append(tris, last)
+		}
+		best, fewest := "", trigramProbe
 		for _, tri := range tris {
-			// A trigram the vocabulary lacks is held by no round, unless the index folds its
-			// case otherwise than Go did: asked for, the index folds it as it folded the text.
-			if n := docs[tri]; bestDocs < 0 || n < bestDocs {
-				best, bestDocs = tri, n
+			var n int
+			err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM (SELECT 1 FROM rounds_search WHERE rounds_search MATCH ? LIMIT ?)`,
+				quote(tri), trigramProbe)
+			if err != nil {
+				return "", fmt.Errorf("store: unable to read the search index: %w", err)
+			}
+			if n < fewest {
+				best, fewest = tri, n
+			}
+			if n < trigramProbe/40 { // rare enough
+				break
 			}
 		}
-		if bestDocs*4 <= rounds {
+		if best != "" {
 			terms = append(terms, quote(best))
 		}
 	}
