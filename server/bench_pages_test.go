@@ -72,12 +72,12 @@ func TestBenchPages(t *testing.T) {
 				}
 				var health float64
 				for _, f := range figures {
-					warm(t, f.url, f.header)
+					size := warm(t, f.url, f.header)
 					rps := loadFor(t, tool, f.url, f.header, conns, time.Duration(secs)*time.Second)
 					if f.name == "/healthz" {
 						health = rps
 					}
-					fmt.Printf("%s %-4s %-18s %9.0f req/s  %.3f of /healthz\n", d, names[i], f.name, rps, rps/health)
+					fmt.Printf("%s %-4s %-18s %9.0f req/s  %.3f of /healthz  (%s)\n", d, names[i], f.name, rps, rps/health, size)
 				}
 				p.cmd.Process.Kill()
 				<-p.done
@@ -119,7 +119,7 @@ func closedRound(t *testing.T, base string) int64 {
 
 // warm asks once, so that the first figure does not include what the first request renders,
 // and fails the run on anything but 200.
-func warm(t *testing.T, url string, header []string) {
+func warm(t *testing.T, url string, header []string) string {
 	req, _ := http.NewRequest("GET", url, nil)
 	req.Header.Set("Accept-Encoding", "gzip, br")
 	for _, h := range header {
@@ -130,11 +130,16 @@ func warm(t *testing.T, url string, header []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, resp.Body)
+	n, _ := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("%s: %d", url, resp.StatusCode)
 	}
+	enc := resp.Header.Get("Content-Encoding")
+	if enc == "" {
+		enc = "identity"
+	}
+	return fmt.Sprintf("%d B %s", n, enc)
 }
 
 var wrkRate = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)

@@ -55,6 +55,9 @@ type Config struct {
 	MetricsToken string
 	// RequestTimeout is how long a request may wait for the database; 0: DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// PageCacheBytes bounds the memory the anonymous outcome pages and the archive's first
+	// page kept ready take; 0: DefaultPageCacheBytes.
+	PageCacheBytes int
 }
 
 // DefaultRequestTimeout is the request deadline when the configuration sets none.
@@ -76,6 +79,7 @@ type Server struct {
 	// metricsToken guards /metrics; "" turns it off.
 	metricsToken string
 	timeout      time.Duration
+	pageCache    *pageCache
 }
 
 // New builds the Fiber app with every route; without cfg.Pages it loads the embedded ones.
@@ -116,6 +120,7 @@ func New(cfg Config) (*fiber.App, error) {
 		metricsToken: cfg.MetricsToken,
 		timeout:      cfg.RequestTimeout,
 		pages:        cfg.Pages,
+		pageCache:    newPageCache(cfg.PageCacheBytes),
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "council",
