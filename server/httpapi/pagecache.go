@@ -172,6 +172,9 @@ func (s *Server) sendPage(c *fiber.Ctx, e *pageEntry) error {
 
 // keep takes the page the handler just rendered into the cache and answers with the kept copy.
 func (s *Server) keep(c *fiber.Ctx, e *pageEntry) error {
+	if c.Method() != fiber.MethodGet {
+		return nil // a HEAD answer's body is not the page
+	}
 	e.ready = newReadyBody(bytes.Clone(c.Response().Body()))
 	s.pageCache.put(e)
 	return s.sendPage(c, e)
