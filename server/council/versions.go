@@ -29,7 +29,7 @@ type versions struct {
 	polled   time.Time        // when the last poll succeeded (zero: never)
 	polling  sync.Mutex       // one poll at a time
 	pollErr  error            // the last poll's failure, until one succeeds
-	now      func() time.Time // the wall clock, for the polls
+	now      func() time.Time // the service's clock, for the polls
 	seqs     func(context.Context) (map[int64]int64, error)
 }
 

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -185,11 +184,10 @@ func (s *Server) keep(c *fiber.Ctx, e *pageEntry) error {
 // and renders every other round page as before.
 func (s *Server) cachedRoundPage(c *fiber.Ctx) error {
 	lang, ok := s.anonymousLang(c)
-	if !ok || c.Params("round_id") == "" || strings.HasPrefix(c.Params("round_id"), "0") {
-		return s.roundPage(c)
-	}
 	id, err := strconv.ParseInt(c.Params("round_id"), 10, 64)
-	if err != nil || id <= 0 || s.svc.SyncVersions(c.UserContext()) != nil {
+	// The page links to itself (the language switch): only the canonical path shares bytes.
+	if !ok || err != nil || id <= 0 || c.Path() != "/rounds/"+strconv.FormatInt(id, 10) ||
+		s.svc.SyncVersions(c.UserContext()) != nil {
 		return s.roundPage(c)
 	}
 	key := pageKey{round: id, lang: lang}
@@ -225,7 +223,7 @@ func (s *Server) cachedRoundPage(c *fiber.Ctx) error {
 // (council.ArchiveVersion); any other archive page is rendered as before.
 func (s *Server) cachedOutcomesPage(c *fiber.Ctx) error {
 	lang, ok := s.anonymousLang(c)
-	if !ok || s.svc.SyncVersions(c.UserContext()) != nil {
+	if !ok || c.Path() != "/outcomes" || s.svc.SyncVersions(c.UserContext()) != nil {
 		return s.outcomesPage(c)
 	}
 	key := pageKey{lang: lang}

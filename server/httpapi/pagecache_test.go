@@ -91,6 +91,12 @@ func cachedETag(t *testing.T, e *env, page string) {
 	if r := c.get(t, page); r.Status != 304 || len(r.Body) != 0 {
 		t.Errorf("If-None-Match %s: %d with %d bytes, want 304 and none", etag, r.Status, len(r.Body))
 	}
+	// Another spelling of the path links to itself differently: it is rendered for the request.
+	for _, other := range []string{page + "/", strings.Replace(page, "/rounds/", "/rounds/0", 1), strings.Replace(page, "/rounds/", "/rounds/+", 1)} {
+		if r := e.anon.get(t, other); r.Header.Get("ETag") != "" {
+			t.Errorf("%s: answered from the kept page (ETag %q)", other, r.Header.Get("ETag"))
+		}
+	}
 	c.header["If-None-Match"] = `"something-else"`
 	if r := c.get(t, page); r.Status != 200 || !bytes.Equal(r.Body, again.Body) {
 		t.Errorf("another ETag: %d", r.Status)
