@@ -131,7 +131,10 @@ func New(cfg Config) (*fiber.App, error) {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ReadBufferSize:        16 << 10,
-		ProxyHeader:           cfg.ProxyHeader,
+		// An outcome page kept ready (5–10 KB compressed) and its headers leave in one write
+		// rather than two; websockets hand their buffer back when they take the connection.
+		WriteBufferSize: 8 << 10,
+		ProxyHeader:     cfg.ProxyHeader,
 		// Forwarding headers count only from the proxies named; Fiber would otherwise believe
 		// any client's X-Forwarded-Host.
 		EnableTrustedProxyCheck: true,
