@@ -5,7 +5,7 @@ GO ?= go
 AXE_VERSION := 4.14.1
 AXE_JS := web/browsertest/testdata/axe.min.js
 
-.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz bench-growth
+.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz bench-growth bench-pages
 
 # staticcheck at a pinned version, fetched by the Go toolchain like any module.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -53,6 +53,13 @@ load: services
 # Surveys under load: 2,000 responses to one public survey from 200 clients, on each database.
 load-surveys: services
 	LOAD=1 $(GO) test ./server -run TestLoadSurveyResponses -count=1 -v
+
+# Closed outcome pages and records under load: req/s of a closed round's page (both languages),
+# its record.json and /healthz of the same process, on each database, with wrk when installed
+# (else a Go generator). BENCH_BASE=<binary of an earlier commit> measures it beside the new one,
+# alternated; BENCH_SECONDS and BENCH_CONNS set each figure's length and connections.
+bench-pages: services
+	BENCH=pages $(GO) test ./server -run TestBenchPages -count=1 -v -timeout 30m
 
 # Fuzzing: each target for FUZZTIME in turn (go test -fuzz takes one target per package per
 # run). What a target finds is written to its package's testdata/fuzz/, where go test replays it.

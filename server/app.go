@@ -42,7 +42,8 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 		return nil, err
 	}
 	pub := &publisher{}
-	svc := council.NewService(council.Config{Store: st, Publisher: pub, Sessions: pub, Log: log, BaseURL: cfg.BaseURL, Mail: out})
+	svc := council.NewService(council.Config{Store: st, Publisher: pub, Sessions: pub, Log: log, BaseURL: cfg.BaseURL, Mail: out,
+		RecordCacheBytes: cfg.CacheMB << 20})
 	sig := signals.New(signals.Config{Store: st, Councils: svc, Notifier: mailer(out), Log: log, AnswerDays: cfg.AnswerDays})
 	return &app{log: log, store: st, svc: svc, sig: sig, pub: pub, mail: out}, nil
 }

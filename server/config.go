@@ -41,6 +41,9 @@ type config struct {
 	SurveyAnswersPerAddress int
 	// AnswerDays is the time the municipality gives itself to answer a signal.
 	AnswerDays int
+	// CacheMB bounds, in megabytes, each of the two caches of closed rounds: their records and
+	// their anonymous pages (with the archive's first page).
+	CacheMB int
 
 	// Mail: the SMTP server and the From address; without SMTPURL nothing is mailed.
 	SMTPURL  string
@@ -86,6 +89,7 @@ func (c *config) settings() []setting {
 		{"REQUEST_TIMEOUT", httpapi.DefaultRequestTimeout.String(), positiveDuration(&c.RequestTimeout), "how long a request may wait for the database before it answers 503, e.g. 10s"},
 		{"SURVEY_ANSWERS_PER_ADDRESS", "30", positive(&c.SurveyAnswersPerAddress), "answers to one public survey one client address may send an hour"},
 		{"ANSWER_DAYS", "30", positive(&c.AnswerDays), "days the municipality gives itself to answer a signal; the analysis publishes the share answered within them"},
+		{"CACHE_MB", "64", positive(&c.CacheMB), "megabytes each for the closed rounds' records and public pages kept ready in memory (two caches)"},
 		{"SMTP_URL", "", smtpAddress(&c.SMTPURL), "smtp://user:pass@host:port (STARTTLS where offered) or smtps://…; empty: nothing is mailed, mails are kept as not sent"},
 		{"MAIL_FROM", "", mailAddress(&c.MailFrom), "the From address of mails; empty: council@ the host of BASE_URL"},
 	}

@@ -43,7 +43,7 @@ func serve(ctx context.Context, args []string) error {
 		Throttle: surveys.Throttle{PerAddress: cfg.SurveyAnswersPerAddress}})
 	web, err := httpapi.New(httpapi.Config{Service: a.svc, Surveys: sv, Signals: a.sig, Log: a.log, BaseURL: cfg.BaseURL, Live: hub, Registry: reg,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
-		RequestTimeout: cfg.RequestTimeout})
+		RequestTimeout: cfg.RequestTimeout, PageCacheBytes: cfg.CacheMB << 20})
 	if err != nil {
 		return err
 	}

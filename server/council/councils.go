@@ -66,6 +66,7 @@ func (s *Service) CreateCouncil(ctx context.Context, actor *model.User, in Counc
 		}
 		return nil, err
 	}
+	s.versions.changedAll() // the archive lists every council
 	return c, nil
 }
 

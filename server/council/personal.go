@@ -107,6 +107,7 @@ func (s *Service) Erase(ctx context.Context, sess *Session, password, address st
 	if err != nil {
 		return err
 	}
+	s.versions.changedAll() // the new name shows on the pages of closed rounds too
 	s.sessionsEnded(ctx, ended...)
 	return nil
 }

@@ -68,6 +68,7 @@ func (s *Service) UpdateProfile(ctx context.Context, viewer *model.User, in Prof
 	if err := s.st.UpdateProfile(ctx, &u); err != nil {
 		return nil, err
 	}
+	s.versions.changedAll() // the name shows on the pages of closed rounds too
 	return &u, nil
 }
 

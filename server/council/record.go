@@ -58,6 +58,11 @@ func (s *Service) recordInput(ctx context.Context, rd *store.Reader, r *model.Ro
 // copy), never re-rendered; for a round still in progress (members only) a rendering of its
 // state so far, without a digest.
 func (s *Service) Record(ctx context.Context, viewer *model.User, roundID int64) (*model.RecordFile, error) {
+	// Only closed rounds' records are kept, and a closed round is public: anyone may have it,
+	// without asking the database.
+	if f, ok := s.records.get(roundID); ok {
+		return f, nil
+	}
 	r, _, err := s.visibleRound(ctx, viewer, roundID)
 	if err != nil {
 		return nil, err
@@ -116,6 +121,7 @@ func (s *Service) saveRecord(ctx context.Context, r *model.Round) (*model.Record
 	if err != nil {
 		return nil, err
 	}
+	s.versions.roundChanged(r.ID) // its page shows the record's digest
 	s.records.put(r.ID, f)
 	return f, nil
 }

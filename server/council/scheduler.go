@@ -87,6 +87,7 @@ func (s *Service) RenderUnrendered(ctx context.Context) (int, error) {
 			if err := s.st.SetHTML(ctx, u, s.md.Render(u.Body)); err != nil {
 				return done, err
 			}
+			s.versions.changedAll()
 			done++
 		}
 	}

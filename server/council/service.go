@@ -47,6 +47,7 @@ type Service struct {
 	log      *slog.Logger
 	baseURL  string
 	records  *recordCache
+	versions *versions
 	limits   Limits
 	throttle Throttle
 	now      func() time.Time
@@ -72,6 +73,9 @@ type Config struct {
 	BcryptCost int
 	// Mail writes the mails changes cause, in their transactions; nil: nothing is mailed.
 	Mail *mail.Outbox
+	// RecordCacheBytes bounds the memory the closed rounds' records kept ready take (their
+	// bytes and compressed copies); zero: RecordCacheBytes.
+	RecordCacheBytes int
 }
 
 // NewService builds a Service.
@@ -98,11 +102,15 @@ func NewService(cfg Config) *Service {
 		cfg.BcryptCost = bcrypt.DefaultCost
 	}
 	cfg.BcryptCost = min(max(cfg.BcryptCost, bcrypt.MinCost), bcrypt.MaxCost)
+	if cfg.RecordCacheBytes <= 0 {
+		cfg.RecordCacheBytes = RecordCacheBytes
+	}
 	// Within MinCost and MaxCost, and with a short password, hashing cannot fail.
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("no such account, no such password"), cfg.BcryptCost)
 	return &Service{st: cfg.Store, pub: cfg.Publisher, ender: cfg.Sessions, log: cfg.Log,
-		baseURL: strings.TrimRight(cfg.BaseURL, "/"), records: newRecordCache(RecordCacheBytes),
-		limits: cfg.Limits, throttle: cfg.Throttle, now: cfg.Clock, md: markdown.New(),
+		baseURL: strings.TrimRight(cfg.BaseURL, "/"), records: newRecordCache(cfg.RecordCacheBytes),
+		versions: newVersions(cfg.Store.CouncilSeqs, cfg.Clock),
+		limits:   cfg.Limits, throttle: cfg.Throttle, now: cfg.Clock, md: markdown.New(),
 		bcryptCost: cfg.BcryptCost, dummyHash: dummy, mail: cfg.Mail}
 }
 
@@ -126,6 +134,7 @@ func (s *Service) inCouncil(ctx context.Context, councilID int64, fn func(*store
 		return translate(err)
 	}
 	if len(evs) > 0 {
+		s.versions.changed(evs)
 		s.pub.Publish(evs)
 	}
 	return nil

@@ -37,7 +37,11 @@ func TestAPIFrozenRecordServing(t *testing.T) {
 			t.Errorf("a client that accepts no encoding got %q", enc)
 		}
 
-		gz := &client{app: e.app, header: map[string]string{"Accept-Encoding": "br, gzip;q=0.8"}}
+		br := &client{app: e.app, header: map[string]string{"Accept-Encoding": "br, gzip;q=0.8"}}
+		if r := br.get(t, path).want(t, 200); r.Header.Get("Content-Encoding") != "br" || len(r.Body) >= len(plain.Body) {
+			t.Fatalf("brotli: encoding %q, %d bytes against %d", r.Header.Get("Content-Encoding"), len(r.Body), len(plain.Body))
+		}
+		gz := &client{app: e.app, header: map[string]string{"Accept-Encoding": "gzip, deflate"}}
 		zipped := gz.get(t, path).want(t, 200)
 		if zipped.Header.Get("Content-Encoding") != "gzip" || len(zipped.Body) >= len(plain.Body) {
 			t.Fatalf("gzip: encoding %q, %d bytes against %d", zipped.Header.Get("Content-Encoding"), len(zipped.Body), len(plain.Body))

@@ -56,27 +56,9 @@ func (s *Server) getRecord(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Send(f.Body)
 	}
-	return sendFrozen(c, f.Body, f.Gzip, f.SHA256)
-}
-
-// sendFrozen answers with bytes that never change, named by their SHA-256: a client holding
-// them gets 304, one that accepts gzip gets the stored compressed copy, and every answer
-// shares the same slices rather than copying them.
-func sendFrozen(c *fiber.Ctx, body, gz []byte, sha string) error {
-	etag := `"` + sha + `"`
-	c.Set(fiber.HeaderETag, etag)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
-	c.Vary(fiber.HeaderAcceptEncoding)
-	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && etagMatches(match, etag) {
-		return c.SendStatus(fiber.StatusNotModified)
-	}
-	if len(gz) > 0 && acceptsGzip(c.Get(fiber.HeaderAcceptEncoding)) {
-		c.Set(fiber.HeaderContentEncoding, "gzip")
-		c.Response().SetBodyRaw(gz)
-		return nil
-	}
-	c.Response().SetBodyRaw(body)
-	return nil
+	// Bytes that never change, named by their SHA-256: a client holding them gets 304, one
+	// that accepts brotli or gzip a compressed copy, and every answer shares the same slices.
+	return sendReady(c, f.Body, f.Gzip, f.Brotli, `"`+f.SHA256+`"`, "public, max-age=31536000, immutable")
 }
 
 // etagMatches reports whether an If-None-Match header names etag (or is "*").
@@ -90,12 +72,12 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// acceptsGzip reads an Accept-Encoding header: gzip (or *) listed without q=0.
-func acceptsGzip(header string) bool {
+// accepts reads an Accept-Encoding header: coding (or *) listed without q=0.
+func accepts(header, coding string) bool {
 	for _, part := range strings.Split(header, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		name = strings.ToLower(strings.TrimSpace(name))
-		if name != "gzip" && name != "*" {
+		if name != coding && name != "*" {
 			continue
 		}
 		if v, ok := strings.CutPrefix(strings.ReplaceAll(strings.ToLower(params), " ", ""), "q="); ok {

@@ -163,9 +163,15 @@ func (s *Server) roundPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	_, err = s.renderRound(c, id)
+	return err
+}
+
+// renderRound renders a round's page (its outcome once closed) and says which round it was.
+func (s *Server) renderRound(c *fiber.Ctx, id int64) (*model.Round, error) {
 	v, err := s.svc.RoundView(c.UserContext(), s.viewer(c), id, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r, viewer := v.Round, s.viewer(c)
 	data := web.RoundData{Council: v.Council, Round: *r, Topics: v.Topics,
@@ -180,21 +186,21 @@ func (s *Server) roundPage(c *fiber.Ctx) error {
 	}
 	if data.IsModerator && r.Status == model.StatusOpen {
 		if data.Participation, err = s.svc.Participation(c.UserContext(), viewer, id); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := s.withFollowUps(c, r, &data); err != nil {
-		return err
+		return nil, err
 	}
 	p := s.newPage(c, r.Title, data)
 	if r.Status == model.StatusClosed {
-		return s.render(c, "outcome", p)
+		return r, s.render(c, "outcome", p)
 	}
 	if live := liveOf(r.CouncilID, v.Live); live != nil {
 		live.RoundID = id
 		p.Live, p.Script = live, "round"
 	}
-	return s.render(c, "round", p)
+	return r, s.render(c, "round", p)
 }
 
 func recordURL(roundID int64, ext string) string {

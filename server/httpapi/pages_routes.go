@@ -30,10 +30,10 @@ func (s *Server) pageRoutes(r fiber.Router) {
 	r.Use(securityHeaders)
 
 	r.Get("/", s.homePage)
-	r.Get("/outcomes", s.outcomesPage)
+	r.Get("/outcomes", s.cachedOutcomesPage)
 	r.Get("/outcomes.atom", s.outcomesFeed)
 	r.Get("/councils/:slug", s.councilPage)
-	r.Get("/rounds/:round_id", s.roundPage)
+	r.Get("/rounds/:round_id", s.cachedRoundPage)
 	r.Get("/topics/:topic_id", s.topicPage)
 	r.Post("/proposals/:proposal_id/vote", s.sameOriginForm, s.votePage)
 

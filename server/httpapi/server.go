@@ -55,6 +55,9 @@ type Config struct {
 	MetricsToken string
 	// RequestTimeout is how long a request may wait for the database; 0: DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// PageCacheBytes bounds the memory the anonymous outcome pages and the archive's first
+	// page kept ready take; 0: DefaultPageCacheBytes.
+	PageCacheBytes int
 }
 
 // DefaultRequestTimeout is the request deadline when the configuration sets none.
@@ -76,6 +79,7 @@ type Server struct {
 	// metricsToken guards /metrics; "" turns it off.
 	metricsToken string
 	timeout      time.Duration
+	pageCache    *pageCache
 }
 
 // New builds the Fiber app with every route; without cfg.Pages it loads the embedded ones.
@@ -116,6 +120,7 @@ func New(cfg Config) (*fiber.App, error) {
 		metricsToken: cfg.MetricsToken,
 		timeout:      cfg.RequestTimeout,
 		pages:        cfg.Pages,
+		pageCache:    newPageCache(cfg.PageCacheBytes),
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "council",
@@ -126,7 +131,10 @@ func New(cfg Config) (*fiber.App, error) {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ReadBufferSize:        16 << 10,
-		ProxyHeader:           cfg.ProxyHeader,
+		// An outcome page kept ready (5–10 KB compressed) and its headers leave in one write
+		// rather than two; websockets hand their buffer back when they take the connection.
+		WriteBufferSize: 8 << 10,
+		ProxyHeader:     cfg.ProxyHeader,
 		// Forwarding headers count only from the proxies named; Fiber would otherwise believe
 		// any client's X-Forwarded-Host.
 		EnableTrustedProxyCheck: true,

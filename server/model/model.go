@@ -312,6 +312,8 @@ type RecordFile struct {
 	Body   []byte
 	Gzip   []byte
 	SHA256 string
+	// Brotli is a brotli copy of Body, made when the record is kept in memory (not stored).
+	Brotli []byte
 }
 
 // Participation is how a round's members are taking part: per group, how many have voted on

@@ -209,3 +209,20 @@ func (t *Tx) RecentWrites(ctx context.Context, kind string, authorID int64, sinc
 	}
 	return times, nil
 }
+
+// CouncilSeqs returns every council's highest committed seq, by council: one cheap read that
+// tells a process whether another one changed anything in any council's record.
+func (s *Store) CouncilSeqs(ctx context.Context) (map[int64]int64, error) {
+	var rows []struct {
+		ID      int64 `db:"id"`
+		LastSeq int64 `db:"last_seq"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT id, last_seq FROM councils`); err != nil {
+		return nil, err
+	}
+	seqs := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		seqs[r.ID] = r.LastSeq
+	}
+	return seqs, nil
+}
