@@ -5,7 +5,7 @@ GO ?= go
 AXE_VERSION := 4.14.1
 AXE_JS := web/browsertest/testdata/axe.min.js
 
-.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz
+.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz bench-votes
 
 # staticcheck at a pinned version, fetched by the Go toolchain like any module.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -53,6 +53,13 @@ load: services
 # Surveys under load: 2,000 responses to one public survey from 200 clients, on each database.
 load-surveys: services
 	LOAD=1 $(GO) test ./server -run TestLoadSurveyResponses -count=1 -v
+
+# Committed votes per second, one council, 16 voters, two processes on PostgreSQL and Redis,
+# beside pgbench running the vote's SQL transaction (server/testdata/vote_tx.pgbench) on the
+# same database, and their ratio. Needs pgbench (Debian: postgresql-client). BENCH_SECONDS sets
+# each run's length (default 10); COUNCIL_BIN=path measures a binary built already.
+bench-votes: services
+	BENCH=votes $(GO) test ./server -run TestBenchVotes -count=1 -v
 
 # Fuzzing: each target for FUZZTIME in turn (go test -fuzz takes one target per package per
 # run). What a target finds is written to its package's testdata/fuzz/, where go test replays it.
