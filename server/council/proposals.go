@@ -206,12 +206,20 @@ func (s *Service) CastVote(ctx context.Context, actor *model.User, proposalID in
 	if actor == nil {
 		return nil, errUnauth
 	}
-	p, r, a, err := s.proposalRound(ctx, actor, proposalID)
+	// The proposal, its round and the voter's seat in one query; a seat makes the round
+	// visible, so only a voter without one goes the longer way, to be told 404 or 403.
+	p, r, m, err := s.st.VoteTarget(ctx, proposalID, actor.ID)
 	if err != nil {
-		return nil, err
+		return nil, translate(err)
 	}
-	if err := a.requireMember(); err != nil {
-		return nil, err
+	if m == nil {
+		_, _, a, err := s.proposalRound(ctx, actor, proposalID)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.requireMember(); err != nil {
+			return nil, err
+		}
 	}
 	v := Validation{}
 	checkChoice(v, "choice", choice, model.Choices...)

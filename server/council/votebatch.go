@@ -2,7 +2,6 @@ package council
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -107,11 +106,23 @@ func (s *Service) commitVotes(councilID int64, batch []*voteReq) {
 	results := make([]voteResult, len(live))
 	writeFailed := false
 	err := s.inCouncil(ctx, councilID, func(tx *store.Tx) error {
-		// What the lock protects does not change while it is held: each voter's seat, each
-		// round and each proposal is read once for the batch.
-		seats := map[int64]*model.Member{}
+		// What the lock protects does not change while it is held: the voters' seats, the
+		// rounds and the proposals are read once for the batch.
+		var users, proposals []int64
+		for _, v := range live {
+			users, proposals = append(users, v.actor.ID), append(proposals, v.proposal.ID)
+		}
+		seats, err := tx.Seats(ctx, users)
+		if err != nil {
+			writeFailed = true
+			return err
+		}
+		withdrawn, err := tx.ProposalsWithdrawn(ctx, proposals)
+		if err != nil {
+			writeFailed = true
+			return err
+		}
 		rounds := map[int64]*model.Round{}
-		withdrawn := map[int64]bool{}
 		for i, v := range live {
 			cur, err := s.checkVote(ctx, tx, v, seats, rounds, withdrawn)
 			if err != nil {
@@ -157,16 +168,7 @@ func (s *Service) commitVotes(councilID int64, batch []*voteReq) {
 // cast: the voter holds a seat, the round is open and before its closing time, the proposal is
 // not withdrawn. It writes nothing and returns the round as it stands.
 func (s *Service) checkVote(ctx context.Context, tx *store.Tx, v *voteReq, seats map[int64]*model.Member, rounds map[int64]*model.Round, withdrawn map[int64]bool) (*model.Round, error) {
-	m, ok := seats[v.actor.ID]
-	if !ok {
-		var err error
-		m, err = tx.Membership(ctx, v.actor.ID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		seats[v.actor.ID] = m // nil: no seat
-	}
-	if m == nil {
+	if seats[v.actor.ID] == nil {
 		return nil, Errorf(CodeForbidden, "Only members of this council may do this.")
 	}
 	cur, ok := rounds[v.round.ID]
@@ -185,12 +187,7 @@ func (s *Service) checkVote(ctx context.Context, tx *store.Tx, v *voteReq, seats
 	}
 	gone, ok := withdrawn[v.proposal.ID]
 	if !ok {
-		now, err := tx.Reader().Proposal(ctx, v.proposal.ID)
-		if err != nil {
-			return nil, err
-		}
-		gone = now.WithdrawnAt != nil
-		withdrawn[v.proposal.ID] = gone
+		return nil, errNotFound
 	}
 	if gone {
 		return nil, Conflict(ReasonProposalWithdrawn, "The proposal has been withdrawn by its author.")
