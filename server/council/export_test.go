@@ -22,7 +22,7 @@ func (s *Service) CommitBatch(ctx context.Context, votes []BatchVote) ([]model.C
 	for i, v := range votes {
 		reqs[i] = &voteReq{ctx: ctx, actor: v.Actor, proposal: v.Proposal, round: v.Round, choice: v.Choice, done: make(chan voteResult, 1)}
 	}
-	s.commitVotes(votes[0].Round.CouncilID, reqs)
+	s.commitVotes(votes[0].Round.CouncilID, reqs, false)
 	tallies, errs := make([]model.Counts, len(votes)), make([]error, len(votes))
 	for i, r := range reqs {
 		res := <-r.done

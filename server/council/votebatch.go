@@ -66,50 +66,70 @@ func (s *Service) commitVote(req *voteReq) voteResult {
 
 // writeVotes commits the council's queued votes, batch after batch, until none is left.
 func (s *Service) writeVotes(councilID int64) {
-	q := &s.votes
 	for {
-		q.mu.Lock()
-		batch := q.pending[councilID]
+		batch := s.votes.take(councilID, MaxVoteBatch, true)
 		if len(batch) == 0 {
-			delete(q.pending, councilID)
-			delete(q.writing, councilID)
-			q.mu.Unlock()
 			return
 		}
-		if len(batch) > MaxVoteBatch {
-			q.pending[councilID] = batch[MaxVoteBatch:]
-			batch = batch[:MaxVoteBatch]
-		} else {
-			delete(q.pending, councilID)
-		}
-		q.mu.Unlock()
-		s.commitVotes(councilID, batch)
+		s.commitVotes(councilID, batch, true)
 	}
 }
 
-// commitVotes commits a batch of votes in one council transaction and answers each of them.
-func (s *Service) commitVotes(councilID int64, batch []*voteReq) {
-	// Votes whose requests have ended already are not cast.
-	live := batch[:0]
+// take removes up to max of the council's queued votes from the queue; when there are none
+// and last is true, the council's writer ends (under the same mutex that starts one).
+func (q *voteQueue) take(councilID int64, max int, last bool) []*voteReq {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	batch := q.pending[councilID]
+	switch {
+	case len(batch) == 0:
+		if last {
+			delete(q.pending, councilID)
+			delete(q.writing, councilID)
+		}
+		return nil
+	case len(batch) > max:
+		q.pending[councilID] = batch[max:]
+		return batch[:max:max]
+	}
+	delete(q.pending, councilID)
+	return batch
+}
+
+// live answers the votes whose requests have ended already, which are not cast, and returns
+// the others.
+func live(batch []*voteReq) []*voteReq {
+	out := batch[:0]
 	for _, v := range batch {
 		if err := v.ctx.Err(); err != nil {
 			v.done <- voteResult{err: err}
 			continue
 		}
-		live = append(live, v)
+		out = append(out, v)
 	}
-	if len(live) == 0 {
+	return out
+}
+
+// commitVotes commits a batch of votes in one council transaction and answers each of them.
+// With more, the votes queued while the transaction waited for the council's lock join it.
+func (s *Service) commitVotes(councilID int64, batch []*voteReq, more bool) {
+	votes := live(batch)
+	if len(votes) == 0 {
 		return
 	}
-	ctx, cancel := batchContext(live)
+	ctx, cancel := batchContext(votes)
 	defer cancel()
-	results := make([]voteResult, len(live))
+	var results []voteResult
 	writeFailed := false
 	err := s.inCouncil(ctx, councilID, func(tx *store.Tx) error {
+		if more && len(votes) < MaxVoteBatch {
+			votes = append(votes, live(s.votes.take(councilID, MaxVoteBatch-len(votes), false))...)
+		}
+		results = make([]voteResult, len(votes))
 		// What the lock protects does not change while it is held: the voters' seats, the
 		// rounds and the proposals are read once for the batch.
 		var users, proposals []int64
-		for _, v := range live {
+		for _, v := range votes {
 			users, proposals = append(users, v.actor.ID), append(proposals, v.proposal.ID)
 		}
 		seats, err := tx.Seats(ctx, users)
@@ -123,7 +143,7 @@ func (s *Service) commitVotes(councilID int64, batch []*voteReq) {
 			return err
 		}
 		rounds := map[int64]*model.Round{}
-		for i, v := range live {
+		for i, v := range votes {
 			cur, err := s.checkVote(ctx, tx, v, seats, rounds, withdrawn)
 			if err != nil {
 				if _, rule := AsError(translate(err)); rule {
@@ -147,20 +167,20 @@ func (s *Service) commitVotes(councilID int64, batch []*voteReq) {
 		}
 		return nil
 	})
-	if err != nil && writeFailed && len(live) > 1 {
+	if err != nil && writeFailed && len(votes) > 1 {
 		// Nothing of the batch was kept: each vote is cast again on its own.
-		for _, v := range live {
-			s.commitVotes(councilID, []*voteReq{v})
+		for _, v := range votes {
+			s.commitVotes(councilID, []*voteReq{v}, false)
 		}
 		return
 	}
-	for i, v := range live {
-		if err != nil {
-			results[i] = voteResult{err: err}
-		} else if results[i].err != nil {
-			results[i].err = translate(results[i].err)
+	for i, v := range votes {
+		res := voteResult{err: err}
+		if err == nil {
+			res = results[i]
+			res.err = translate(res.err)
 		}
-		v.done <- results[i]
+		v.done <- res
 	}
 }
 
