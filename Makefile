@@ -5,7 +5,7 @@ GO ?= go
 AXE_VERSION := 4.14.1
 AXE_JS := web/browsertest/testdata/axe.min.js
 
-.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz bench-growth bench-pages
+.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz bench-growth bench-pages bench-votes
 
 # staticcheck at a pinned version, fetched by the Go toolchain like any module.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -60,6 +60,13 @@ load-surveys: services
 # alternated; BENCH_SECONDS and BENCH_CONNS set each figure's length and connections.
 bench-pages: services
 	BENCH=pages $(GO) test ./server -run TestBenchPages -count=1 -v -timeout 30m
+
+# Committed votes per second, one council, 16 voters, two processes on PostgreSQL and Redis,
+# beside pgbench running the vote's SQL transaction (server/testdata/vote_tx.pgbench) on the
+# same database, and their ratio. Needs pgbench (Debian: postgresql-client). BENCH_SECONDS sets
+# each run's length (default 10); COUNCIL_BIN=path measures a binary built already.
+bench-votes: services
+	BENCH=votes $(GO) test ./server -run TestBenchVotes -count=1 -v
 
 # Fuzzing: each target for FUZZTIME in turn (go test -fuzz takes one target per package per
 # run). What a target finds is written to its package's testdata/fuzz/, where go test replays it.

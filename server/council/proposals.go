@@ -200,17 +200,26 @@ const MaxReason = 500
 // CastVote records a member's vote, or changes it, with the reason they give (open ballots
 // only), and returns the proposal's tally (nil while the round hides its tallies). The round's
 // state is checked under the council lock, so a vote either commits before the close (and is
-// counted) or is refused.
+// counted) or is refused. Votes arriving together in one council are committed together
+// (commitVote), each with its own checks, event and answer.
 func (s *Service) CastVote(ctx context.Context, actor *model.User, proposalID int64, choice, reason string) (*model.Counts, error) {
 	if actor == nil {
 		return nil, errUnauth
 	}
-	p, r, a, err := s.proposalRound(ctx, actor, proposalID)
+	// The proposal, its round and the voter's seat in one query; a seat makes the round
+	// visible, so only a voter without one goes the longer way, to be told 404 or 403.
+	p, r, m, err := s.st.VoteTarget(ctx, proposalID, actor.ID)
 	if err != nil {
-		return nil, err
+		return nil, translate(err)
 	}
-	if err := a.requireMember(); err != nil {
-		return nil, err
+	if m == nil {
+		_, _, a, err := s.proposalRound(ctx, actor, proposalID)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.requireMember(); err != nil {
+			return nil, err
+		}
 	}
 	v := Validation{}
 	checkChoice(v, "choice", choice, model.Choices...)
@@ -222,27 +231,11 @@ func (s *Service) CastVote(ctx context.Context, actor *model.User, proposalID in
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var tally model.Counts
-	var hidden bool
-	err = s.inOpenRound(ctx, actor, r, voteNotOpen, func(tx *store.Tx, cur *model.Round, m *model.Member) error {
-		if now, err := tx.Reader().Proposal(ctx, p.ID); err != nil {
-			return err
-		} else if now.WithdrawnAt != nil {
-			return Conflict(ReasonProposalWithdrawn, "The proposal has been withdrawn by its author.")
-		}
-		var err error
-		if tally, err = tx.CastVote(ctx, p.ID, actor.ID, m.Group, choice, reason); err != nil {
-			return err
-		}
-		hidden = cur.TalliesHidden()
-		ev, who := events.NewVote(events.VoteCast, cur, p.ID, tally, actor, choice, reason)
-		_, err = emit(ctx, tx, cur, who, ev)
-		return err
-	})
-	if err != nil || hidden {
-		return nil, err
+	res := s.commitVote(&voteReq{ctx: ctx, actor: actor, proposal: p, round: r, choice: choice, reason: reason})
+	if res.err != nil || res.hidden {
+		return nil, res.err
 	}
-	return &tally, nil
+	return &res.tally, nil
 }
 
 // WithdrawVote removes the actor's vote while the round is open.

@@ -53,6 +53,7 @@ type Service struct {
 	now      func() time.Time
 	md       *markdown.Renderer
 	mail     *mail.Outbox
+	votes    voteQueue // the votes waiting for their council's writer
 
 	bcryptCost int
 	// dummyHash makes a sign-in with an unknown email cost as much as one with a wrong password.

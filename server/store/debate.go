@@ -121,6 +121,9 @@ func (t *Tx) CreateProposal(ctx context.Context, p *model.Proposal) error {
 // CastVote records or changes a member's vote, with the group the member sits in and the
 // reason they give, and returns the proposal's new tally.
 func (t *Tx) CastVote(ctx context.Context, proposalID, userID int64, group, choice, reason string) (model.Counts, error) {
+	if t.store.dialect == "postgres" {
+		return t.castVotePostgres(ctx, proposalID, userID, group, choice, reason)
+	}
 	_, err := t.tx.ExecContext(ctx, t.store.rebind(`INSERT INTO votes (proposal_id, user_id, grp, choice, reason, cast_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (proposal_id, user_id) DO UPDATE SET grp = excluded.grp, choice = excluded.choice, reason = excluded.reason, cast_at = excluded.cast_at`),
 		proposalID, userID, group, choice, reason, t.now)
@@ -128,6 +131,41 @@ func (t *Tx) CastVote(ctx context.Context, proposalID, userID int64, group, choi
 		return model.Counts{}, fmt.Errorf("store: unable to cast vote: %w", err)
 	}
 	return t.recount(ctx, proposalID)
+}
+
+// castVotePostgres is CastVote in one statement, one round trip inside the council's lock: the
+// vote's upsert, and the proposal's tally counted afresh from the other voters' rows (which the
+// statement's snapshot holds as they are) and this vote's choice (which it does not yet see).
+func (t *Tx) castVotePostgres(ctx context.Context, proposalID, userID int64, group, choice, reason string) (model.Counts, error) {
+	var row struct {
+		For     int `db:"votes_for"`
+		Against int `db:"votes_against"`
+		Abstain int `db:"votes_abstain"`
+	}
+	err := t.tx.GetContext(ctx, &row, `WITH cast_vote AS (
+			INSERT INTO votes (proposal_id, user_id, grp, choice, reason, cast_at) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (proposal_id, user_id) DO UPDATE SET grp = excluded.grp, choice = excluded.choice, reason = excluded.reason, cast_at = excluded.cast_at
+			RETURNING choice
+		), others AS (
+			SELECT COUNT(*) FILTER (WHERE choice = 'for') AS f, COUNT(*) FILTER (WHERE choice = 'against') AS a,
+				COUNT(*) FILTER (WHERE choice = 'abstain') AS b
+			FROM votes WHERE proposal_id = $1 AND user_id <> $2
+		)
+		UPDATE proposals SET
+			votes_for = others.f + CASE WHEN cast_vote.choice = 'for' THEN 1 ELSE 0 END,
+			votes_against = others.a + CASE WHEN cast_vote.choice = 'against' THEN 1 ELSE 0 END,
+			votes_abstain = others.b + CASE WHEN cast_vote.choice = 'abstain' THEN 1 ELSE 0 END
+		FROM cast_vote, others WHERE proposals.id = $1
+		RETURNING votes_for, votes_against, votes_abstain`,
+		proposalID, userID, group, choice, reason, t.now)
+	if err != nil {
+		return model.Counts{}, fmt.Errorf("store: unable to cast vote: %w", err)
+	}
+	var c model.Counts
+	c.Add(model.ChoiceFor, row.For)
+	c.Add(model.ChoiceAgainst, row.Against)
+	c.Add(model.ChoiceAbstain, row.Abstain)
+	return c, nil
 }
 
 // WithdrawVote removes a member's vote; false when there was none.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +47,12 @@ func openPostgres(databaseURL string) (*sqlx.DB, error) {
 		runtime[k] = v
 	}
 	cfg.Runtime = runtime
+	if !strings.Contains(databaseURL, "binary_parameters") {
+		// A statement with parameters then goes to the server in one round trip (Parse, Bind
+		// and Execute together) instead of two (a Parse answered before the Bind). Only
+		// []byte parameters travel in binary, which is what bytea takes and what text takes.
+		cfg.BinaryParameters = true
+	}
 	return sqlx.NewDb(sql.OpenDB(&pgConnector{cfg: cfg}), "postgres"), nil
 }
 
