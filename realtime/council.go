@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -29,6 +30,7 @@ type councilState struct {
 
 	mu            sync.Mutex
 	conns         map[*conn]struct{} // connections that receive deliveries
+	list          []*conn            // conns as a slice for the fan-out; nil when conns changed
 	last          int64              // last seq delivered; written by the loop only
 	inbox         []Event            // received, not yet looked at by the loop
 	inboxOverflow bool
@@ -87,7 +89,7 @@ func (h *Hub) join(c *conn) (*councilState, error) {
 // leave removes c; the last member to leave stops the council's loop, which unsubscribes.
 func (h *Hub) leave(st *councilState, c *conn) {
 	st.mu.Lock()
-	delete(st.conns, c)
+	st.remove(c)
 	st.mu.Unlock()
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -106,6 +108,7 @@ func (st *councilState) attach(c *conn) int64 {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.conns[c] = struct{}{}
+	st.list = nil
 	return st.last
 }
 
@@ -283,10 +286,10 @@ func (st *councilState) evict(evs []Event) {
 		for c := range st.conns {
 			switch {
 			case ev.Evicts != 0 && c.userID == ev.Evicts && !c.publicOnly:
-				delete(st.conns, c)
+				st.remove(c)
 				c.kick(closeEvicted, "no longer a member")
 			case ev.ClosesPublic && c.publicOnly:
-				delete(st.conns, c)
+				st.remove(c)
 				c.kick(closeEvicted, "no longer public")
 			}
 		}
@@ -304,14 +307,72 @@ func (st *councilState) resyncAll(lastSeq int64) {
 	st.enqueueAll(b)
 }
 
+// remove stops deliveries to c; st.mu held.
+func (st *councilState) remove(c *conn) {
+	if _, ok := st.conns[c]; ok {
+		delete(st.conns, c)
+		st.list = nil
+	}
+}
+
+// fanoutShard is how many connections one goroutine takes in a delivery: the writes are system
+// calls, so a council with many connections spreads them over the processors.
+const fanoutShard = 256
+
+// enqueueAll hands b to every connection, in parallel shards when there are many; it returns
+// once every connection has it (written, or queued behind what it is still writing), so that
+// the next delivery comes after it on every connection. st.mu held.
 func (st *councilState) enqueueAll(b outBatch) {
-	for c := range st.conns {
-		if !c.enqueue(b) {
-			delete(st.conns, c)
-			st.h.metrics.overflows.Inc()
-			c.kick(closeTooSlow, "too slow")
+	if st.list == nil {
+		st.list = make([]*conn, 0, len(st.conns))
+		for c := range st.conns {
+			st.list = append(st.list, c)
 		}
 	}
+	list := st.list
+	shards := min(runtime.GOMAXPROCS(0), (len(list)+fanoutShard-1)/fanoutShard)
+	if shards <= 1 {
+		for _, c := range list {
+			if !c.enqueue(b) {
+				st.overflow(c)
+			}
+		}
+		return
+	}
+	full := make([][]*conn, shards)
+	var wg sync.WaitGroup
+	per := (len(list) + shards - 1) / shards
+	for i := 1; i < shards; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			full[i] = enqueueEach(list[i*per:min((i+1)*per, len(list))], b)
+		}()
+	}
+	full[0] = enqueueEach(list[:per], b)
+	wg.Wait()
+	for _, cs := range full {
+		for _, c := range cs {
+			st.overflow(c)
+		}
+	}
+}
+
+// enqueueEach hands b to each connection and returns those whose queue is full.
+func enqueueEach(cs []*conn, b outBatch) (full []*conn) {
+	for _, c := range cs {
+		if !c.enqueue(b) {
+			full = append(full, c)
+		}
+	}
+	return full
+}
+
+// overflow lets go of a connection that cannot keep up; st.mu held.
+func (st *councilState) overflow(c *conn) {
+	st.remove(c)
+	st.h.metrics.overflows.Inc()
+	c.kick(closeTooSlow, "too slow")
 }
 
 func (st *councilState) lastSeq() (int64, error) { return st.h.lastSeq(st.id) }

@@ -42,6 +42,7 @@ func startServer(t testing.TB, rec Record, broker Broker, opts Options, sndBuf i
 	}
 	hub := NewHub(rec, broker, opts)
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Server().KeepHijackedConns = true // as the server runs it
 	app.Get("/api/v1/councils/:id/live", func(c *fiber.Ctx) error {
 		id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 		if err != nil {

@@ -382,6 +382,7 @@ func TestBenchIdle(t *testing.T) {
 	})
 	time.Sleep(2 * time.Second)
 	before := rssKiB(t, pid)
+	heap0, stack0 := gauge(t, p.base, "go_memstats_heap_inuse_bytes"), gauge(t, p.base, "go_memstats_stack_inuse_bytes")
 	ws := dialAll(t, n, func(i int) (*websocket.Conn, error) { return dialBench(p.base, d.councilID, d.members[i%4]) })
 	defer func() {
 		for _, c := range ws {
@@ -403,7 +404,10 @@ func TestBenchIdle(t *testing.T) {
 	time.Sleep(5 * time.Second)
 	after := rssKiB(t, pid)
 	goroutines := gauge(t, p.base, "go_goroutines")
+	heap1, stack1 := gauge(t, p.base, "go_memstats_heap_inuse_bytes"), gauge(t, p.base, "go_memstats_stack_inuse_bytes")
 	fmt.Printf("bench-idle: %s, %d idle websockets on one process\n", binaryName(), n)
 	fmt.Printf("  RSS %d KiB before, %d KiB after: %.1f KiB per socket; %.0f goroutines (%.2f per socket)\n",
 		before, after, float64(after-before)/float64(n), goroutines, goroutines/float64(n))
+	fmt.Printf("  of which Go heap in use %.1f KiB and goroutine stacks %.1f KiB per socket\n",
+		(heap1-heap0)/1024/float64(n), (stack1-stack0)/1024/float64(n))
 }
