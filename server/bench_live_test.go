@@ -203,6 +203,7 @@ func TestBenchLive(t *testing.T) {
 	}()
 	time.Sleep(time.Second) // every process's Redis subscription is confirmed
 	start := lastSeq(t, d.members[0], cl.procs[0].base, d.councilID)
+	cpu0 := clusterCPU(t, cl)
 
 	// Votes at a fixed rate, each from its own goroutine so that a slow answer does not delay
 	// the next vote.
@@ -245,6 +246,7 @@ func TestBenchLive(t *testing.T) {
 		}
 	}
 	time.Sleep(500 * time.Millisecond) // a duplicate, if any, would arrive now
+	cpu := clusterCPU(t, cl) - cpu0
 
 	var voteToScreen, eventToScreen []time.Duration
 	lost, dups, disorder := 0, 0, 0
@@ -308,10 +310,33 @@ func TestBenchLive(t *testing.T) {
 		fmt.Printf("  servers' commit→write (council_event_delivery_latency_seconds, %.0f deliveries): mean %.2f ms, p50 ≤ %s ms, p99 ≤ %s ms\n",
 			count, 1000*sum/count, quantileBound(buckets, count, 0.5), quantileBound(buckets, count, 0.99))
 	}
+	fmt.Printf("  servers' CPU time (user+system, all processes) during the votes: %v, %.1f µs per delivery\n",
+		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(total*watchers))
 	fmt.Printf("  lost %d, duplicate %d, out of order %d\n", lost, dups, disorder)
 	if lost > 0 || dups > 0 || disorder > 0 {
 		t.Fatalf("%d events lost, %d duplicated, %d out of order", lost, dups, disorder)
 	}
+}
+
+// clusterCPU adds up the user and system CPU time the cluster's processes have used, from
+// /proc/PID/stat (in clock ticks of 10 ms).
+func clusterCPU(t *testing.T, cl *cluster) time.Duration {
+	t.Helper()
+	var ticks int64
+	for _, p := range cl.procs {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The fields after the command's name, which is in parentheses: utime and stime are
+		// the 12th and 13th of them.
+		f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+2:]))
+		for _, s := range f[11:13] {
+			v, _ := strconv.ParseInt(s, 10, 64)
+			ticks += v
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // binaryName says which server binary is measured.
