@@ -109,6 +109,7 @@ func (h *Hub) Handler() fiber.Handler {
 			h.serve(ws, a, start)
 		}
 		if h.upgradeDirect(c, direct, a, start) {
+			c.Status(fiber.StatusSwitchingProtocols) // for the access log; the socket answers itself
 			return nil
 		}
 		err = upgrader.Upgrade(c.Context(), run)
