@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -315,13 +316,14 @@ func (st *councilState) remove(c *conn) {
 	}
 }
 
-// fanoutShard is how many connections one goroutine takes in a delivery: the writes are system
-// calls, so a council with many connections spreads them over the processors.
-const fanoutShard = 256
+// fanoutChunk is how many connections a goroutine takes at a time in a delivery: the writes
+// are system calls, so a council with many connections spreads them over the processors, a
+// chunk at a time, so that a thread the system holds up delays only the chunk it has.
+const fanoutChunk = 32
 
-// enqueueAll hands b to every connection, in parallel shards when there are many; it returns
-// once every connection has it (written, or queued behind what it is still writing), so that
-// the next delivery comes after it on every connection. st.mu held.
+// enqueueAll hands b to every connection, in parallel when there are many; it returns once
+// every connection has it (written, or queued behind what it is still writing), so that the
+// next delivery comes after it on every connection. st.mu held.
 func (st *councilState) enqueueAll(b outBatch) {
 	if st.list == nil {
 		st.list = make([]*conn, 0, len(st.conns))
@@ -330,8 +332,8 @@ func (st *councilState) enqueueAll(b outBatch) {
 		}
 	}
 	list := st.list
-	shards := min(runtime.GOMAXPROCS(0), (len(list)+fanoutShard-1)/fanoutShard)
-	if shards <= 1 {
+	workers := min(runtime.GOMAXPROCS(0), (len(list)+4*fanoutChunk-1)/(4*fanoutChunk))
+	if workers <= 1 {
 		for _, c := range list {
 			if !c.enqueue(b) {
 				st.overflow(c)
@@ -339,33 +341,36 @@ func (st *councilState) enqueueAll(b outBatch) {
 		}
 		return
 	}
-	full := make([][]*conn, shards)
+	var next atomic.Int64
+	work := func() (full []*conn) {
+		for {
+			i := int(next.Add(fanoutChunk)) - fanoutChunk
+			if i >= len(list) {
+				return full
+			}
+			for _, c := range list[i:min(i+fanoutChunk, len(list))] {
+				if !c.enqueue(b) {
+					full = append(full, c)
+				}
+			}
+		}
+	}
+	full := make([][]*conn, workers)
 	var wg sync.WaitGroup
-	per := (len(list) + shards - 1) / shards
-	for i := 1; i < shards; i++ {
+	for i := 1; i < workers; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			full[i] = enqueueEach(list[i*per:min((i+1)*per, len(list))], b)
+			full[i] = work()
 		}()
 	}
-	full[0] = enqueueEach(list[:per], b)
+	full[0] = work()
 	wg.Wait()
 	for _, cs := range full {
 		for _, c := range cs {
 			st.overflow(c)
 		}
 	}
-}
-
-// enqueueEach hands b to each connection and returns those whose queue is full.
-func enqueueEach(cs []*conn, b outBatch) (full []*conn) {
-	for _, c := range cs {
-		if !c.enqueue(b) {
-			full = append(full, c)
-		}
-	}
-	return full
 }
 
 // overflow lets go of a connection that cannot keep up; st.mu held.
