@@ -5,7 +5,7 @@ GO ?= go
 AXE_VERSION := 4.14.1
 AXE_JS := web/browsertest/testdata/axe.min.js
 
-.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz bench-growth bench-pages bench-votes
+.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz bench-growth bench-pages bench-votes bench-live bench-idle
 
 # staticcheck at a pinned version, fetched by the Go toolchain like any module.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -87,3 +87,18 @@ fuzz:
 # choose), each list's first and last page and the search timed; prints a table, asserts no time.
 bench-growth: services
 	GROWTH=1 $(GO) test ./server/store -run '^TestGrowth$$' -count=1 -v -timeout 60m
+# Live fan-out tail: WATCHERS websockets over PROCS processes (PostgreSQL + Redis) while votes
+# arrive at RATE a second for SECONDS; prints vote→screen and event→screen percentiles, lost and
+# duplicate events. COUNCIL_BIN=path measures a binary already built (e.g. an earlier commit's).
+WATCHERS ?= 2000
+PROCS ?= 2
+RATE ?= 5
+SECONDS ?= 20
+bench-live: services
+	BENCH=live WATCHERS=$(WATCHERS) PROCS=$(PROCS) RATE=$(RATE) SECONDS=$(SECONDS) \
+		$(GO) test ./server -run '^TestBenchLive$$' -count=1 -v -timeout 20m
+
+# Memory per idle websocket: the server's RSS before and after SOCKETS idle websockets.
+SOCKETS ?= 10000
+bench-idle: services
+	BENCH=idle SOCKETS=$(SOCKETS) $(GO) test ./server -run '^TestBenchIdle$$' -count=1 -v -timeout 20m

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,6 +31,7 @@ type councilState struct {
 
 	mu            sync.Mutex
 	conns         map[*conn]struct{} // connections that receive deliveries
+	list          []*conn            // conns as a slice for the fan-out; nil when conns changed
 	last          int64              // last seq delivered; written by the loop only
 	inbox         []Event            // received, not yet looked at by the loop
 	inboxOverflow bool
@@ -87,7 +90,7 @@ func (h *Hub) join(c *conn) (*councilState, error) {
 // leave removes c; the last member to leave stops the council's loop, which unsubscribes.
 func (h *Hub) leave(st *councilState, c *conn) {
 	st.mu.Lock()
-	delete(st.conns, c)
+	st.remove(c)
 	st.mu.Unlock()
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -106,6 +109,7 @@ func (st *councilState) attach(c *conn) int64 {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.conns[c] = struct{}{}
+	st.list = nil
 	return st.last
 }
 
@@ -283,10 +287,10 @@ func (st *councilState) evict(evs []Event) {
 		for c := range st.conns {
 			switch {
 			case ev.Evicts != 0 && c.userID == ev.Evicts && !c.publicOnly:
-				delete(st.conns, c)
+				st.remove(c)
 				c.kick(closeEvicted, "no longer a member")
 			case ev.ClosesPublic && c.publicOnly:
-				delete(st.conns, c)
+				st.remove(c)
 				c.kick(closeEvicted, "no longer public")
 			}
 		}
@@ -304,14 +308,76 @@ func (st *councilState) resyncAll(lastSeq int64) {
 	st.enqueueAll(b)
 }
 
+// remove stops deliveries to c; st.mu held.
+func (st *councilState) remove(c *conn) {
+	if _, ok := st.conns[c]; ok {
+		delete(st.conns, c)
+		st.list = nil
+	}
+}
+
+// fanoutChunk is how many connections a goroutine takes at a time in a delivery: the writes
+// are system calls, so a council with many connections spreads them over the processors, a
+// chunk at a time, so that a thread the system holds up delays only the chunk it has.
+const fanoutChunk = 32
+
+// enqueueAll hands b to every connection, in parallel when there are many; it returns once
+// every connection has it (written, or queued behind what it is still writing), so that the
+// next delivery comes after it on every connection. st.mu held.
 func (st *councilState) enqueueAll(b outBatch) {
-	for c := range st.conns {
-		if !c.enqueue(b) {
-			delete(st.conns, c)
-			st.h.metrics.overflows.Inc()
-			c.kick(closeTooSlow, "too slow")
+	if st.list == nil {
+		st.list = make([]*conn, 0, len(st.conns))
+		for c := range st.conns {
+			st.list = append(st.list, c)
 		}
 	}
+	list := st.list
+	workers := min(runtime.GOMAXPROCS(0), (len(list)+4*fanoutChunk-1)/(4*fanoutChunk))
+	if workers <= 1 {
+		for _, c := range list {
+			if !c.enqueue(b) {
+				st.overflow(c)
+			}
+		}
+		return
+	}
+	var next atomic.Int64
+	work := func() (full []*conn) {
+		for {
+			i := int(next.Add(fanoutChunk)) - fanoutChunk
+			if i >= len(list) {
+				return full
+			}
+			for _, c := range list[i:min(i+fanoutChunk, len(list))] {
+				if !c.enqueue(b) {
+					full = append(full, c)
+				}
+			}
+		}
+	}
+	full := make([][]*conn, workers)
+	var wg sync.WaitGroup
+	for i := 1; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			full[i] = work()
+		}()
+	}
+	full[0] = work()
+	wg.Wait()
+	for _, cs := range full {
+		for _, c := range cs {
+			st.overflow(c)
+		}
+	}
+}
+
+// overflow lets go of a connection that cannot keep up; st.mu held.
+func (st *councilState) overflow(c *conn) {
+	st.remove(c)
+	st.h.metrics.overflows.Inc()
+	c.kick(closeTooSlow, "too slow")
 }
 
 func (st *councilState) lastSeq() (int64, error) { return st.h.lastSeq(st.id) }

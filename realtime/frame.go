@@ -49,6 +49,18 @@ func resyncFrame(lastSeq int64) *outFrame {
 // pongFrame answers a client's {"type":"ping"}.
 var pongFrame = textFrame([]byte(`{"type":"pong"}`))
 
+// pingFrame is the websocket ping of the shared schedule: final, opcode 9, no payload.
+var pingFrame = []byte{0x89, 0}
+
+// controlFrame is a final, unmasked control frame with opcode op (0x80|op given whole) and
+// data, which the protocol bounds to 125 bytes (a longer one is cut there).
+func controlFrame(op byte, data string) []byte {
+	if len(data) > 125 {
+		data = data[:125]
+	}
+	return append([]byte{op, byte(len(data))}, data...)
+}
+
 // textFrame encodes payload as one final, unmasked text frame (RFC 6455 section 5.2), the form
 // every server-to-client frame takes when compression is off. Writing ready-made frames lets a
 // connection's writer send everything queued in one write call instead of one per event.

@@ -37,11 +37,19 @@ type testServer struct {
 // handler. sndBuf > 0 shrinks the server sockets' send buffers (for slow-consumer tests).
 func startServer(t testing.TB, rec Record, broker Broker, opts Options, sndBuf int) *testServer {
 	t.Helper()
+	return startServerKeep(t, rec, broker, opts, sndBuf, true)
+}
+
+// startServerKeep is startServer with the HTTP server's KeepHijackedConns given: false runs the
+// upgrade through the server's hijacked connection, as under a server that keeps it.
+func startServerKeep(t testing.TB, rec Record, broker Broker, opts Options, sndBuf int, keep bool) *testServer {
+	t.Helper()
 	if opts.Log == nil {
 		opts.Log = quietLog()
 	}
 	hub := NewHub(rec, broker, opts)
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Server().KeepHijackedConns = keep // true as the server runs it
 	app.Get("/api/v1/councils/:id/live", func(c *fiber.Ctx) error {
 		id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 		if err != nil {

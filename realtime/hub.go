@@ -122,6 +122,8 @@ type Hub struct {
 	pubQueue   chan Event
 	pubStop    chan struct{}
 	pubDone    chan struct{}
+	pingStop   chan struct{}
+	pingDone   chan struct{}
 	brokerDown atomic.Bool
 }
 
@@ -144,11 +146,14 @@ func NewHub(rec Record, broker Broker, opts Options) *Hub {
 		pubQueue:   make(chan Event, opts.PublishQueue),
 		pubStop:    make(chan struct{}),
 		pubDone:    make(chan struct{}),
+		pingStop:   make(chan struct{}),
+		pingDone:   make(chan struct{}),
 	}
 	if err := broker.Run(brokerSink{h}); err != nil {
 		h.log.Error("realtime: broker did not start", "err", err)
 	}
 	go h.publishLoop()
+	go h.pingLoop()
 	return h
 }
 
@@ -278,6 +283,8 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	h.loopWG.Wait()
 	close(h.pubStop)
 	<-h.pubDone
+	close(h.pingStop)
+	<-h.pingDone
 	h.cancel()
 	if cerr := h.broker.Close(); cerr != nil && err == nil {
 		err = cerr
@@ -318,6 +325,36 @@ func (h *Hub) publishToBroker(ev Event) {
 		h.metrics.publishFailures.Inc()
 	}
 	h.noteBroker(err)
+}
+
+// pingLoop is the one ping schedule of every connection: each is pinged PingEvery after it
+// started and after its last ping (a tick, an eighth of PingEvery, later at most), with no
+// timer or goroutine of its own.
+func (h *Hub) pingLoop() {
+	defer close(h.pingDone)
+	tick := time.NewTicker(max(h.opts.PingEvery/8, time.Millisecond))
+	defer tick.Stop()
+	var due []*conn
+	for {
+		select {
+		case <-h.pingStop:
+			return
+		case now := <-tick.C:
+			h.mu.Lock()
+			for c := range h.conns {
+				if !now.Before(c.nextPing) {
+					c.nextPing = now.Add(h.opts.PingEvery)
+					due = append(due, c)
+				}
+			}
+			h.mu.Unlock()
+			for _, c := range due {
+				c.sendPing()
+			}
+			clear(due)
+			due = due[:0]
+		}
+	}
 }
 
 // noteBroker logs the broker's transitions between working and failing, not every failure.

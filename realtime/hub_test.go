@@ -152,6 +152,31 @@ func TestSlowConsumerIsCutWith4008(t *testing.T) {
 	wantSeqs(t, "slow client after reconnecting", again.received(), int64(len(got))+1, total)
 }
 
+// Under an HTTP server that keeps hijacked connections to itself, the upgrade goes through its
+// connection and everything works the same: events in order, pings, pongs, a clean close.
+func TestServedThroughTheHTTPServersConnection(t *testing.T) {
+	rec := newMemRecord()
+	s := startServerKeep(t, rec, NewMemoryBroker(), Options{PingEvery: 50 * time.Millisecond}, 0, false)
+	a := dial(t, s, 1, "", 0, nil)
+	waitAttached(t, s.hub, 1, 1)
+	for i := 0; i < 20; i++ {
+		rec.commitPublish(s.hub, 1)
+	}
+	waitFor(t, 5*time.Second, "the events", func() bool { return len(a.received()) == 20 })
+	wantSeqs(t, "client", a.received(), 1, 20)
+	waitFor(t, 3*time.Second, "a websocket ping", func() bool { return a.pings.Load() > 0 })
+	if err := a.ws.WriteMessage(fws.TextMessage, []byte(`{"type":"ping"}`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 3*time.Second, "pong", func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return len(a.msgs) == 1 && a.msgs[0]["type"] == "pong"
+	})
+	a.close()
+	waitFor(t, 5*time.Second, "the socket to be let go", func() bool { return s.hub.Connections() == 0 })
+}
+
 func TestPingPong(t *testing.T) {
 	rec := newMemRecord()
 	s := startServer(t, rec, NewMemoryBroker(), Options{PingEvery: 50 * time.Millisecond}, 0)

@@ -99,6 +99,7 @@ func (c *client) cookieHeader(base string) http.Header {
 // cluster is several server processes sharing one PostgreSQL database and one Redis.
 type cluster struct {
 	dbURL, redisURL, prefix string
+	env                     []string // more environment for every process (load tools raise caps)
 	procs                   []*process
 }
 
@@ -108,9 +109,9 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-func newCluster(t *testing.T, n int, redisURL string) *cluster {
+func newCluster(t *testing.T, n int, redisURL string, env ...string) *cluster {
 	t.Helper()
-	cl := &cluster{dbURL: testenv.DatabaseURL(t, "postgres"), redisURL: redisURL, prefix: "test-" + randomHex(4) + ":"}
+	cl := &cluster{dbURL: testenv.DatabaseURL(t, "postgres"), redisURL: redisURL, prefix: "test-" + randomHex(4) + ":", env: env}
 	cmd := exec.Command(binary, "admin", "create", "--email", "admin@example.org", "--name", "Admin")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+cl.dbURL)
 	cmd.Stdin = strings.NewReader("admin-password\n")
@@ -124,7 +125,8 @@ func newCluster(t *testing.T, n int, redisURL string) *cluster {
 }
 
 func (cl *cluster) start(t *testing.T) *process {
-	return startServer(t, t.TempDir(), "DATABASE_URL="+cl.dbURL, "REDIS_URL="+cl.redisURL, "REDIS_PREFIX="+cl.prefix, "METRICS_TOKEN="+metricsToken)
+	env := append([]string{"DATABASE_URL=" + cl.dbURL, "REDIS_URL=" + cl.redisURL, "REDIS_PREFIX=" + cl.prefix, "METRICS_TOKEN=" + metricsToken}, cl.env...)
+	return startServer(t, t.TempDir(), env...)
 }
 
 // deliberation is a council with an open round, proposals, and members who can vote.

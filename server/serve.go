@@ -53,6 +53,9 @@ func serve(ctx context.Context, args []string) error {
 	}
 	ln := a.limitListener(cfg, plain, reg)
 	reportIdle(web, ln)
+	// The live endpoint takes a websocket's connection over from the HTTP server, which then
+	// frees the request's state and buffer at once rather than hold them for the socket's life.
+	web.Server().KeepHijackedConns = true
 	if n, err := a.svc.RenderUnrendered(ctx); err != nil {
 		a.log.Warn("unable to render the bodies written before they were rendered when written", "err", err)
 	} else if n > 0 {

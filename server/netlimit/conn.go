@@ -2,9 +2,11 @@ package netlimit
 
 import (
 	"container/list"
+	"errors"
 	"io"
 	"net"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -169,6 +171,15 @@ func (c *Conn) Read(p []byte) (int, error) {
 func (c *Conn) Write(p []byte) (int, error) {
 	c.settle()
 	return c.Conn.Write(p)
+}
+
+// SyscallConn gives the socket under c, for writes that must never block (the live fan-out's).
+func (c *Conn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return nil, errors.New("netlimit: the connection has no socket")
+	}
+	return sc.SyscallConn()
 }
 
 // Close closes the connection; only the first call counts it as closed.
