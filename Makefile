@@ -87,6 +87,7 @@ fuzz:
 # choose), each list's first and last page and the search timed; prints a table, asserts no time.
 bench-growth: services
 	GROWTH=1 $(GO) test ./server/store -run '^TestGrowth$$' -count=1 -v -timeout 60m
+
 # Live fan-out tail: WATCHERS websockets over PROCS processes (PostgreSQL + Redis) while votes
 # arrive at RATE a second for SECONDS; prints vote→screen and event→screen percentiles, lost and
 # duplicate events. COUNCIL_BIN=path measures a binary already built (e.g. an earlier commit's).
