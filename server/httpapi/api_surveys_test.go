@@ -215,23 +215,23 @@ func apiSurveyAuth(t *testing.T, e *env) {
 	rows := []surveyAuthRow{
 		{"GET", "", nil, map[string][5]int{
 			"public/draft": {404, 404, 404, 404, 200}, "public/open": {200, 200, 200, 200, 200}, "public/closed": {200, 200, 200, 200, 200},
-			"github.com/perushtitsa/council/draft": {401, 404, 404, 200, 200}, "github.com/perushtitsa/council/open": {401, 404, 200, 200, 200}, "github.com/perushtitsa/council/closed": {200, 200, 200, 200, 200}}},
+			"council/draft": {401, 404, 404, 200, 200}, "council/open": {401, 404, 200, 200, 200}, "council/closed": {200, 200, 200, 200, 200}}},
 		{"PATCH", "", map[string]any{"title": "T"}, map[string][5]int{
 			"public/draft": {401, 404, 404, 404, 200}, "public/open": {401, 403, 403, 403, 409},
-			"github.com/perushtitsa/council/draft": {401, 404, 404, 200, 200}, "github.com/perushtitsa/council/open": {401, 404, 403, 409, 409}}},
+			"council/draft": {401, 404, 404, 200, 200}, "council/open": {401, 404, 403, 409, 409}}},
 		{"POST", "/open", nil, map[string][5]int{
-			"public/draft": {401, 404, 404, 404, 200}, "github.com/perushtitsa/council/draft": {401, 404, 404, 200, 200}, "github.com/perushtitsa/council/closed": {401, 403, 403, 409, 409}}},
+			"public/draft": {401, 404, 404, 404, 200}, "council/draft": {401, 404, 404, 200, 200}, "council/closed": {401, 403, 403, 409, 409}}},
 		{"POST", "/close", nil, map[string][5]int{
-			"public/open": {401, 403, 403, 403, 200}, "github.com/perushtitsa/council/open": {401, 404, 403, 200, 200}, "public/draft": {401, 404, 404, 404, 409}}},
+			"public/open": {401, 403, 403, 403, 200}, "council/open": {401, 404, 403, 200, 200}, "public/draft": {401, 404, 404, 404, 409}}},
 		{"POST", "/codes", map[string]any{"count": 2}, map[string][5]int{
 			"codes/open": {401, 403, 403, 403, 201}, "codes/draft": {401, 404, 404, 404, 201}, "codes/closed": {401, 403, 403, 403, 409}}},
 		{"POST", "/responses", answersBody(1, nil), map[string][5]int{
 			"public/open": {201, 201, 201, 201, 201}, "public/draft": {404, 404, 404, 404, 409}, "public/closed": {409, 409, 409, 409, 409},
-			"github.com/perushtitsa/council/open": {401, 404, 201, 201, 403}, "github.com/perushtitsa/council/closed": {409, 409, 409, 409, 409}}},
+			"council/open": {401, 404, 201, 201, 403}, "council/closed": {409, 409, 409, 409, 409}}},
 		{"GET", "/results", nil, map[string][5]int{
-			"public/open": {200, 200, 200, 200, 200}, "github.com/perushtitsa/council/open": {401, 404, 200, 200, 200}, "github.com/perushtitsa/council/closed": {200, 200, 200, 200, 200},
+			"public/open": {200, 200, 200, 200, 200}, "council/open": {401, 404, 200, 200, 200}, "council/closed": {200, 200, 200, 200, 200},
 			"after/open": {403, 403, 403, 403, 403}, "after/closed": {200, 200, 200, 200, 200}}},
-		{"GET", "/results.xlsx", nil, map[string][5]int{"github.com/perushtitsa/council/open": {401, 404, 200, 200, 200}, "after/open": {403, 403, 403, 403, 403}}},
+		{"GET", "/results.xlsx", nil, map[string][5]int{"council/open": {401, 404, 200, 200, 200}, "after/open": {403, 403, 403, 403, 403}}},
 		{"GET", "/responses.csv", nil, map[string][5]int{"public/closed": {200, 200, 200, 200, 200}, "after/open": {403, 403, 403, 403, 403}}},
 	}
 	clients := []*client{e.anon, e.outsider, e.member, e.mod, e.admin}
