@@ -247,7 +247,7 @@ func (c *conn) extendRead() {
 	c.dlMu.Lock()
 	defer c.dlMu.Unlock()
 	if !c.ending {
-		_ = c.ws.SetReadDeadline(time.Now().Add(c.h.opts.PingEvery + c.h.opts.PongWait))
+		_ = c.ws.SetReadDeadline(time.Now().Add(c.h.opts.PingEvery + c.h.opts.pingTick() + c.h.opts.PongWait))
 	}
 }
 

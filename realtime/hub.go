@@ -327,12 +327,15 @@ func (h *Hub) publishToBroker(ev Event) {
 	h.noteBroker(err)
 }
 
+// pingTick is how often the ping schedule looks for connections due: a ping comes at most this
+// much later than PingEvery.
+func (o Options) pingTick() time.Duration { return max(o.PingEvery/25, time.Millisecond) }
+
 // pingLoop is the one ping schedule of every connection: each is pinged PingEvery after it
-// started and after its last ping (a tick, an eighth of PingEvery, later at most), with no
-// timer or goroutine of its own.
+// started and after its last ping (a tick later at most), with no timer or goroutine of its own.
 func (h *Hub) pingLoop() {
 	defer close(h.pingDone)
-	tick := time.NewTicker(max(h.opts.PingEvery/8, time.Millisecond))
+	tick := time.NewTicker(h.opts.pingTick())
 	defer tick.Stop()
 	var due []*conn
 	for {
