@@ -63,7 +63,7 @@ bench-pages: services
 
 # Committed votes per second, one council, 16 voters, two processes on PostgreSQL and Redis,
 # beside pgbench running the vote's SQL transaction (server/testdata/vote_tx.pgbench) on the
-# same database, and their ratio. Needs pgbench (Debian: postgresql-client). BENCH_SECONDS sets
+# same database, and their ratio. Needs pgbench (Debian: the postgresql package). BENCH_SECONDS sets
 # each run's length (default 10); COUNCIL_BIN=path measures a binary built already.
 bench-votes: services
 	BENCH=votes $(GO) test ./server -run TestBenchVotes -count=1 -v

@@ -93,7 +93,7 @@ func pgbenchVotes(t *testing.T, dbURL string, d *deliberation, clients, seconds 
 	if err != nil {
 		matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench")
 		if len(matches) == 0 {
-			t.Fatal("pgbench is needed (Debian: postgresql-contrib or postgresql-client)")
+			t.Fatal("pgbench is needed (Debian: the postgresql-15 package, which .ci/services.sh installs)")
 		}
 		bin = matches[len(matches)-1]
 	}
