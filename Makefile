@@ -5,7 +5,7 @@ GO ?= go
 AXE_VERSION := 4.14.1
 AXE_JS := web/browsertest/testdata/axe.min.js
 
-.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz bench-growth bench-pages bench-votes bench-live bench-idle
+.PHONY: test hygiene services vet run demo screenshots bench axe load load-surveys fuzz bench-growth bench-pages bench-votes bench-live bench-idle bench-centrifugo
 
 # staticcheck at a pinned version, fetched by the Go toolchain like any module.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -98,6 +98,15 @@ SECONDS ?= 20
 bench-live: services
 	BENCH=live WATCHERS=$(WATCHERS) PROCS=$(PROCS) RATE=$(RATE) SECONDS=$(SECONDS) \
 		$(GO) test ./server -run '^TestBenchLive$$' -count=1 -v -timeout 20m
+
+# The reference beside bench-live: two Centrifugo v6 nodes with its Redis engine, WATCHERS
+# websockets, RATE messages a second through its HTTP API for SECONDS; the same percentiles.
+# Centrifugo is not part of this repository: CENTRIFUGO=path names a binary built elsewhere,
+# e.g. GOBIN=/tmp/cfgo go install github.com/centrifugal/centrifugo/v6@v6.9.1
+bench-centrifugo: services
+	@test -n "$(CENTRIFUGO)" || { echo "bench-centrifugo needs CENTRIFUGO=/path/to/centrifugo"; exit 2; }
+	BENCH=centrifugo CENTRIFUGO=$(CENTRIFUGO) WATCHERS=$(WATCHERS) RATE=$(RATE) SECONDS=$(SECONDS) \
+		$(GO) test ./server -run '^TestBenchCentrifugo$$' -count=1 -v -timeout 20m
 
 # Memory per idle websocket: the server's RSS before and after SOCKETS idle websockets.
 SOCKETS ?= 10000
