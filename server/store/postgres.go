@@ -95,6 +95,7 @@ func (c *pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 type pgConn struct {
 	driver.Conn // pq's connection, which implements every interface below
 	d           *cutDialer
+	stmts       stmtCache
 }
 
 var _ interface {
@@ -119,15 +120,38 @@ func (c *pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx,
 	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 }
 
-// QueryContext runs a query; pq watches ctx on its own while the rows are read.
+// QueryContext runs a query, prepared once on this connection when it has parameters (see
+// stmtCache); pq watches ctx on its own while the rows are read.
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	defer c.during(ctx)()
+	if cacheable(query, args) {
+		st, err := c.stmts.get(ctx, c.Conn.(driver.ConnPrepareContext), query)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := st.QueryContext(ctx, args)
+		if staleStatement(err) {
+			c.stmts.forget(query)
+		}
+		return rows, err
+	}
 	return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 }
 
-// ExecContext runs a statement.
+// ExecContext runs a statement, prepared once on this connection as QueryContext does.
 func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	defer c.during(ctx)()
+	if cacheable(query, args) {
+		st, err := c.stmts.get(ctx, c.Conn.(driver.ConnPrepareContext), query)
+		if err != nil {
+			return nil, err
+		}
+		res, err := st.ExecContext(ctx, args)
+		if staleStatement(err) {
+			c.stmts.forget(query)
+		}
+		return res, err
+	}
 	return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 }
 
