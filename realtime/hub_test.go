@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -292,4 +293,32 @@ func TestNoGoroutineLeakAfterClientsLeave(t *testing.T) {
 	}
 	waitBaseline(t, before)
 
+}
+
+// A council with many connections is delivered to by several goroutines at once when the
+// process has the processors for it; every connection still gets every event once, in order.
+func TestParallelFanoutKeepsOrder(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	const n = 6 * fanoutChunk // two goroutines write, on four processors
+	rec := newMemRecord()
+	s := startServer(t, rec, NewMemoryBroker(), Options{}, 0)
+	clients := make([]*client, n)
+	for i := range clients {
+		clients[i] = dial(t, s, 1, "", 0, nil)
+	}
+	waitAttached(t, s.hub, 1, n)
+	for range 30 {
+		rec.commitPublish(s.hub, 1)
+	}
+	waitFor(t, 10*time.Second, "30 events on every connection", func() bool {
+		for _, c := range clients {
+			if c.count() < 30 {
+				return false
+			}
+		}
+		return true
+	})
+	for i, c := range clients {
+		wantSeqs(t, "client "+strconv.Itoa(i), c.received(), 1, 30)
+	}
 }

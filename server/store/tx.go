@@ -19,6 +19,7 @@ type Tx struct {
 	store     *Store
 	councilID int64
 	lastSeq   int64
+	seqStored int64 // the council's last_seq as its row holds it now
 	now       time.Time
 	events    []model.Event
 	public    bool // the council's open rounds are public
@@ -49,11 +50,12 @@ func (s *Store) InCouncil(ctx context.Context, councilID int64, now func() time.
 		return nil, notFound(err)
 	}
 	t.lastSeq, t.public, t.archived = row.LastSeq, row.Public, row.Archived
+	t.seqStored = row.LastSeq
 	t.now = stamp(now())
 	if err := fn(t); err != nil {
 		return nil, err
 	}
-	if len(t.events) > 0 {
+	if t.lastSeq != t.seqStored {
 		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE councils SET last_seq = ? WHERE id = ?`), t.lastSeq, councilID); err != nil {
 			return nil, fmt.Errorf("store: unable to advance seq: %w", err)
 		}
@@ -105,12 +107,20 @@ func (t *Tx) Append(ctx context.Context, ne NewEvent) (model.Event, error) {
 		r := string(ne.Redacted)
 		redacted = &r
 	}
-	_, err := t.tx.ExecContext(ctx, t.store.rebind(`
-		INSERT INTO events (council_id, seq, round_id, type, at, actor_id, actor_name, data, post_id, data_redacted)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	insert := t.store.rebind(`INSERT INTO events (council_id, seq, round_id, type, at, actor_id, actor_name, data, post_id, data_redacted)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if t.store.dialect == "postgres" {
+		// The council's seq advances in the same statement, which saves the transaction a
+		// round trip at its end; the council's row is locked by this transaction already.
+		insert = `WITH advanced AS (UPDATE councils SET last_seq = $2 WHERE id = $1) ` + insert
+	}
+	_, err := t.tx.ExecContext(ctx, insert,
 		ev.CouncilID, ev.Seq, ne.RoundID, ne.Type, ev.At, actorID, actorName, string(ne.Data), ne.PostID, redacted)
 	if err != nil {
 		return model.Event{}, fmt.Errorf("store: unable to append %s: %w", ne.Type, err)
+	}
+	if t.store.dialect == "postgres" {
+		t.seqStored = t.lastSeq
 	}
 	t.events = append(t.events, ev)
 	return ev, nil
