@@ -2,6 +2,7 @@ package council
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -132,23 +133,11 @@ func (s *Service) commitVotes(councilID int64, batch []*voteReq, more bool) {
 			votes = append(votes, live(s.votes.take(councilID, MaxVoteBatch-len(votes), false))...)
 		}
 		results = make([]voteResult, len(votes))
-		// What the lock protects does not change while it is held: the voters' seats, the
-		// rounds and the proposals are read once for the batch.
-		var users, proposals []int64
-		for _, v := range votes {
-			users, proposals = append(users, v.actor.ID), append(proposals, v.proposal.ID)
-		}
-		seats, err := tx.Seats(ctx, users)
+		seats, withdrawn, rounds, err := voteState(ctx, tx, votes)
 		if err != nil {
 			writeFailed = true
 			return err
 		}
-		withdrawn, err := tx.ProposalsWithdrawn(ctx, proposals)
-		if err != nil {
-			writeFailed = true
-			return err
-		}
-		rounds := map[int64]*model.Round{}
 		for i, v := range votes {
 			cur, err := s.checkVote(ctx, tx, v, seats, rounds, withdrawn)
 			if err != nil {
@@ -188,6 +177,42 @@ func (s *Service) commitVotes(councilID int64, batch []*voteReq, more bool) {
 		}
 		v.done <- res
 	}
+}
+
+// voteState reads under the council's lock what a batch's votes are checked against: the
+// voters' seats, whether the proposals are withdrawn, and the rounds (the rest of the rounds
+// are read by checkVote as it needs them). What the lock protects does not change while it is
+// held, so each is read once for the batch: a single vote's in one query, the same as before
+// the lock, a batch's in one query for the seats and one for the proposals.
+func voteState(ctx context.Context, tx *store.Tx, votes []*voteReq) (seats map[int64]*model.Member, withdrawn map[int64]bool, rounds map[int64]*model.Round, err error) {
+	rounds = map[int64]*model.Round{}
+	if len(votes) == 1 {
+		v := votes[0]
+		p, r, m, err := tx.VoteTarget(ctx, v.proposal.ID, v.actor.ID)
+		switch {
+		case err == nil && r.CouncilID == tx.CouncilID():
+			seats, withdrawn = map[int64]*model.Member{}, map[int64]bool{p.ID: p.WithdrawnAt != nil}
+			if m != nil {
+				seats[m.UserID] = m
+			}
+			rounds[r.ID] = r
+			return seats, withdrawn, rounds, nil
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return nil, nil, nil, err
+		}
+		// The proposal is gone: the batch's reads below tell the voter why, as for any batch.
+	}
+	var users, proposals []int64
+	for _, v := range votes {
+		users, proposals = append(users, v.actor.ID), append(proposals, v.proposal.ID)
+	}
+	if seats, err = tx.Seats(ctx, users); err != nil {
+		return nil, nil, nil, err
+	}
+	if withdrawn, err = tx.ProposalsWithdrawn(ctx, proposals); err != nil {
+		return nil, nil, nil, err
+	}
+	return seats, withdrawn, rounds, nil
 }
 
 // checkVote applies, under the council's lock, the rules a vote must meet at the moment it is

@@ -117,3 +117,77 @@ func checkVoteEvents(t *testing.T, w *testenv.World, from int64, voters []*model
 		t.Fatalf("%d events published, want %d", len(pub), len(voters))
 	}
 }
+
+// TestSingleVoteCheckedUnderTheLock: a vote committed alone is checked against what it reads
+// under the council's lock (one query for its seat, proposal and round), not against what its
+// request read before: the seat taken away, the proposal withdrawn and the round closed since
+// are each refused as in a batch, and nothing is appended.
+func TestSingleVoteCheckedUnderTheLock(t *testing.T) {
+	for _, d := range testenv.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			w := testenv.NewWorld(t, testenv.Store(t, d))
+			voters := joinMany(t, w, 3)
+			r := w.Round(t, model.StatusOpen, model.BallotOpen, 0)
+			p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "Kept", Body: "Body"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gone, err := w.Svc.CreateProposal(ctx, voters[1], r.ID, council.ProposalInput{Title: "Withdrawn", Body: "Body"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			one := func(v council.BatchVote) (model.Counts, error) {
+				tallies, errs := w.Svc.CommitBatch(ctx, []council.BatchVote{v})
+				return tallies[0], errs[0]
+			}
+			if tally, err := one(council.BatchVote{Actor: voters[0], Proposal: p, Round: r, Choice: model.ChoiceFor}); err != nil || tally != (model.Counts{For: 1, Voters: 1}) {
+				t.Fatalf("a sound vote: %+v, %v", tally, err)
+			}
+			if err := w.Svc.WithdrawProposal(ctx, voters[1], gone.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Svc.RemoveMember(ctx, w.Moderator, w.Council.ID, voters[2].ID); err != nil {
+				t.Fatal(err)
+			}
+			before, err := w.Store.LastSeq(ctx, w.Council.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// p and gone are as their requests read them, before the changes.
+			if _, err := one(council.BatchVote{Actor: voters[2], Proposal: p, Round: r, Choice: model.ChoiceFor}); !isCode(err, council.CodeForbidden) {
+				t.Fatalf("a voter whose seat was taken away: %v, want forbidden", err)
+			}
+			if _, err := one(council.BatchVote{Actor: voters[0], Proposal: gone, Round: r, Choice: model.ChoiceFor}); !isReason(err, council.ReasonProposalWithdrawn) {
+				t.Fatalf("a vote on a proposal withdrawn since: %v, want proposal_withdrawn", err)
+			}
+			if _, err := w.Svc.CloseRound(ctx, w.Moderator, r.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			closedSeq, err := w.Store.LastSeq(ctx, w.Council.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := one(council.BatchVote{Actor: voters[1], Proposal: p, Round: r, Choice: model.ChoiceAgainst}); !isCode(err, council.CodeRoundClosed) {
+				t.Fatalf("a vote in a round closed since: %v, want round_closed", err)
+			}
+			after, err := w.Store.LastSeq(ctx, w.Council.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after != closedSeq || closedSeq <= before {
+				t.Fatalf("seq %d → %d (closed at %d): a refused vote appended an event", before, after, closedSeq)
+			}
+		})
+	}
+}
+
+func isCode(err error, code string) bool {
+	e, ok := council.AsError(err)
+	return ok && e.Code == code
+}
+
+func isReason(err error, reason string) bool {
+	e, ok := council.AsError(err)
+	return ok && e.Reason == reason
+}

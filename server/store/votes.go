@@ -24,6 +24,16 @@ var voteTargetRound = func() string {
 // VoteTarget reads, in one query, what a vote needs to know before it is cast: the proposal,
 // its round, and the voter's seat in the round's council (nil when the voter has none).
 func (s *Store) VoteTarget(ctx context.Context, proposalID, userID int64) (*model.Proposal, *model.Round, *model.Member, error) {
+	return voteTarget(ctx, s.db, s.rebind, proposalID, userID)
+}
+
+// VoteTarget is Store.VoteTarget read inside the transaction, under the council's lock: what a
+// vote is checked against as it is cast.
+func (t *Tx) VoteTarget(ctx context.Context, proposalID, userID int64) (*model.Proposal, *model.Round, *model.Member, error) {
+	return voteTarget(ctx, t.tx, t.store.rebind, proposalID, userID)
+}
+
+func voteTarget(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, proposalID, userID int64) (*model.Proposal, *model.Round, *model.Member, error) {
 	var row struct {
 		proposalRow
 		Round roundRow `db:"r"`
@@ -37,7 +47,7 @@ func (s *Store) VoteTarget(ctx context.Context, proposalID, userID int64) (*mode
 			JoinedAt     *time.Time `db:"joined_at"`
 		} `db:"m"`
 	}
-	err := s.db.GetContext(ctx, &row, s.rebind(`SELECT `+proposalColumns+`, `+voteTargetRound+`,
+	err := sqlx.GetContext(ctx, q, &row, rebind(`SELECT `+proposalColumns+`, `+voteTargetRound+`,
 		m.user_id AS "m.user_id", mu.name AS "m.name", mu.email AS "m.email", mu.organisation AS "m.organisation",
 		m.grp AS "m.grp", m.role AS "m.role", m.joined_at AS "m.joined_at"
 		FROM proposals p JOIN users u ON u.id = p.author_id JOIN rounds r ON r.id = p.round_id
