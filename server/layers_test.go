@@ -24,12 +24,16 @@ var layers = map[string][]string{
 	"server/record":   {"server/model", "server/events"},
 	"server/store":    {"server/model", "schema"},
 	"server/mail":     {"server/model", "server/store", "server/events", "web"},
-	"server/council":  {"server/model", "server/store", "server/events", "server/record", "server/markdown", "server/mail"},
+	"server/council":  {"server/model", "server/store", "server/events", "server/record", "server/markdown", "server/mail", "server/bytecache"},
 	"server/surveys":  {"server/model", "server/store", "server/council"},
 	"server/signals":  {"server/model", "server/store", "server/council"},
 	"web":             {"server/model"},
-	"server/httpapi":  {"server/model", "server/council", "server/surveys", "server/signals", "server/events", "realtime", "web"},
+	"server/httpapi":  {"server/model", "server/council", "server/surveys", "server/signals", "server/events", "realtime", "web", "server/bytecache"},
 	"server":          {"server/model", "server/council", "server/surveys", "server/signals", "server/store", "server/events", "server/httpapi", "server/netlimit", "realtime", "server/mail"},
+
+	// A leaf beside the layers: a byte-bounded cache for httpapi's pages and council's records.
+	"server/bytecache": {},
+
 	// Test helpers: they build worlds and drive the built program.
 	"server/testenv":  {"server/model", "server/council", "server/store", "server/mail"},
 	"web/browsertest": {},

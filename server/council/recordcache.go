@@ -2,11 +2,10 @@ package council
 
 import (
 	"bytes"
-	"container/list"
-	"sync"
 
 	"github.com/andybalholm/brotli"
 
+	"github.com/perushtitsa/council/server/bytecache"
 	"github.com/perushtitsa/council/server/model"
 )
 
@@ -16,61 +15,30 @@ import (
 const RecordCacheBytes = 64 << 20
 
 // recordCache keeps the most recently served frozen records, least recently used out first.
-// A frozen record never changes, so nothing in it is ever stale.
+// A frozen record never changes, so nothing in it is ever stale, and the first copy of a
+// record kept stays: another one put under its round is the same bytes.
 type recordCache struct {
-	mu    sync.Mutex
-	limit int
-	size  int
-	order *list.List // of *recordEntry, most recent first
-	byID  map[int64]*list.Element
-}
-
-type recordEntry struct {
-	id   int64
-	file *model.RecordFile
+	files *bytecache.Cache[int64, *model.RecordFile]
 }
 
 func newRecordCache(limit int) *recordCache {
-	return &recordCache{limit: limit, order: list.New(), byID: map[int64]*list.Element{}}
+	return &recordCache{files: bytecache.New[int64](limit, entrySize)}
 }
 
+// entrySize is what a record kept takes: its bytes and both compressed copies.
 func entrySize(f *model.RecordFile) int { return len(f.Body) + len(f.Gzip) + len(f.Brotli) }
 
-func (c *recordCache) get(id int64) (*model.RecordFile, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.byID[id]
-	if !ok {
-		return nil, false
-	}
-	c.order.MoveToFront(el)
-	return el.Value.(*recordEntry).file, true
-}
+// get returns the record of round id, if it is kept.
+func (c *recordCache) get(id int64) (*model.RecordFile, bool) { return c.files.Get(id) }
 
-// put keeps f unless it would take more than half the cache, evicting the least recently
-// used records to make room.
+// put gives f its brotli copy if it has none, then keeps it unless it would take more than
+// half the cache or round id's record is kept already, evicting the least recently used
+// records to make room.
 func (c *recordCache) put(id int64, f *model.RecordFile) {
 	if f.Brotli == nil {
 		f.Brotli = Brotli(f.Body)
 	}
-	n := entrySize(f)
-	if n > c.limit/2 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.byID[id]; ok {
-		return
-	}
-	c.byID[id] = c.order.PushFront(&recordEntry{id: id, file: f})
-	c.size += n
-	for c.size > c.limit {
-		last := c.order.Back()
-		e := last.Value.(*recordEntry)
-		c.order.Remove(last)
-		delete(c.byID, e.id)
-		c.size -= entrySize(e.file)
-	}
+	c.files.Add(id, f)
 }
 
 // Brotli compresses b at a level that costs a few milliseconds for a large page, once, and

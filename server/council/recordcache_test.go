@@ -18,8 +18,8 @@ func TestRecordCacheBound(t *testing.T) {
 	for id := int64(1); id <= 30; id++ {
 		body := bytes.Repeat([]byte(`{"round":`+itoa(id)+`,"events":[]}`), 200)
 		c.put(id, &model.RecordFile{Body: body, Gzip: []byte("gz"), SHA256: "x"})
-		if c.size > limit {
-			t.Fatalf("after %d records the cache holds %d bytes, over its %d", id, c.size, limit)
+		if size := c.files.Size(); size > limit {
+			t.Fatalf("after %d records the cache holds %d bytes, over its %d", id, size, limit)
 		}
 	}
 	if _, ok := c.get(1); ok {

@@ -3,15 +3,14 @@ package httpapi
 import (
 	"bytes"
 	"compress/gzip"
-	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/perushtitsa/council/server/bytecache"
 	"github.com/perushtitsa/council/server/council"
 	"github.com/perushtitsa/council/server/model"
 )
@@ -77,6 +76,7 @@ type pageKey struct {
 	lang  string
 }
 
+// pageEntry is a page kept ready, with what tells whether it may still be served.
 type pageEntry struct {
 	key     pageKey
 	ready   *readyBody
@@ -88,11 +88,7 @@ type pageEntry struct {
 // pageCache keeps the anonymous outcome pages and the archive's first page as bytes, least
 // recently used out first once their bytes pass the bound.
 type pageCache struct {
-	mu    sync.Mutex
-	limit int
-	size  int
-	order *list.List // of *pageEntry, most recent first
-	byKey map[pageKey]*list.Element
+	pages *bytecache.Cache[pageKey, *pageEntry]
 	now   func() time.Time
 }
 
@@ -100,46 +96,24 @@ func newPageCache(limit int) *pageCache {
 	if limit <= 0 {
 		limit = DefaultPageCacheBytes
 	}
-	return &pageCache{limit: limit, order: list.New(), byKey: map[pageKey]*list.Element{}, now: time.Now}
+	size := func(e *pageEntry) int { return e.ready.size() }
+	return &pageCache{pages: bytecache.New[pageKey](limit, size), now: time.Now}
 }
 
 // get returns the entry under k, fresh or not, and whether it is young enough to serve.
 func (pc *pageCache) get(k pageKey) (*pageEntry, bool) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	el, ok := pc.byKey[k]
+	e, ok := pc.pages.Get(k)
 	if !ok {
 		return nil, false
 	}
-	pc.order.MoveToFront(el)
-	e := el.Value.(*pageEntry)
 	return e, pc.now().Sub(e.born) < pageMaxAge
 }
 
-// put keeps e (in place of what was under its key) unless it would take more than half the
-// cache, evicting the least recently used pages to make room.
+// put keeps e, born now, in place of what was under its key (which goes either way) unless
+// it would take more than half the cache, evicting the least recently used pages to make room.
 func (pc *pageCache) put(e *pageEntry) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if el, ok := pc.byKey[e.key]; ok {
-		pc.size -= el.Value.(*pageEntry).ready.size()
-		pc.order.Remove(el)
-		delete(pc.byKey, e.key)
-	}
-	n := e.ready.size()
-	if n > pc.limit/2 {
-		return
-	}
 	e.born = pc.now()
-	pc.byKey[e.key] = pc.order.PushFront(e)
-	pc.size += n
-	for pc.size > pc.limit {
-		last := pc.order.Back()
-		old := last.Value.(*pageEntry)
-		pc.order.Remove(last)
-		delete(pc.byKey, old.key)
-		pc.size -= old.ready.size()
-	}
+	pc.pages.Put(e.key, e)
 }
 
 // anonymousLang tells whether the request may be answered with a page kept ready, and in

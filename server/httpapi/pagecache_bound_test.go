@@ -22,8 +22,8 @@ func TestPageCacheBound(t *testing.T) {
 	}
 	for round := int64(1); round <= 40; round++ {
 		pc.put(page(round, 4<<10))
-		if pc.size > limit {
-			t.Fatalf("after %d pages the cache holds %d bytes, over its %d", round, pc.size, limit)
+		if size := pc.pages.Size(); size > limit {
+			t.Fatalf("after %d pages the cache holds %d bytes, over its %d", round, size, limit)
 		}
 		if _, ok := pc.get(pageKey{round: 1, lang: "bg"}); !ok && round < 4 {
 			t.Fatalf("page 1 gone after %d pages", round)
@@ -38,23 +38,21 @@ func TestPageCacheBound(t *testing.T) {
 	if _, ok := pc.get(pageKey{round: 40, lang: "bg"}); !ok {
 		t.Error("the newest page was not kept")
 	}
-	size := pc.size
+	size := pc.pages.Size()
 	pc.put(page(99, limit/4))
-	if _, ok := pc.get(pageKey{round: 99, lang: "bg"}); ok || pc.size > size {
+	if _, ok := pc.get(pageKey{round: 99, lang: "bg"}); ok || pc.pages.Size() > size {
 		t.Error("a page over half the bound was kept")
 	}
 	// A page kept again under its key replaces the old one, counted once.
+	old, _ := pc.get(pageKey{round: 40, lang: "bg"})
+	size, pages := pc.pages.Size(), pc.pages.Len()
 	again := page(40, 4<<10)
 	pc.put(again)
 	if e, _ := pc.get(pageKey{round: 40, lang: "bg"}); e != again {
 		t.Error("the page kept again is not the one served")
 	}
-	total := 0
-	for el := pc.order.Front(); el != nil; el = el.Next() {
-		total += el.Value.(*pageEntry).ready.size()
-	}
-	if total != pc.size || len(pc.byKey) != pc.order.Len() {
-		t.Errorf("size %d counted, %d held; %d keys, %d entries", pc.size, total, len(pc.byKey), pc.order.Len())
+	if want := size - old.ready.size() + again.ready.size(); pc.pages.Size() != want || pc.pages.Len() != pages {
+		t.Errorf("after the page was kept again: %d bytes in %d pages, want %d in %d", pc.pages.Size(), pc.pages.Len(), want, pages)
 	}
 	// A page older than pageMaxAge is still found but no longer young.
 	now := time.Now()
