@@ -22,15 +22,7 @@ func TestVoteBatchRefusesAlone(t *testing.T) {
 			ctx := context.Background()
 			w := testenv.NewWorld(t, testenv.Store(t, d))
 			voters := joinMany(t, w, 4)
-			r := w.Round(t, model.StatusOpen, model.BallotOpen, 0)
-			p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "Kept", Body: "Body"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			gone, err := w.Svc.CreateProposal(ctx, voters[1], r.ID, council.ProposalInput{Title: "Withdrawn", Body: "Body"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, p, gone := twoProposals(t, w, voters[1])
 			if err := w.Svc.WithdrawProposal(ctx, voters[1], gone.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -91,6 +83,23 @@ func TestVoteBatchRefusesAlone(t *testing.T) {
 	}
 }
 
+// twoProposals opens a round with a proposal by the moderator, to be kept, and one by author,
+// to be withdrawn.
+func twoProposals(t *testing.T, w *testenv.World, author *model.User) (r *model.Round, kept, gone *model.Proposal) {
+	t.Helper()
+	ctx := context.Background()
+	r = w.Round(t, model.StatusOpen, model.BallotOpen, 0)
+	kept, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "Kept", Body: "Body"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err = w.Svc.CreateProposal(ctx, author, r.ID, council.ProposalInput{Title: "Withdrawn", Body: "Body"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, kept, gone
+}
+
 // checkVoteEvents checks that the council's record goes on after seq from with one vote.cast
 // event per voter, in order, and that those events were published.
 func checkVoteEvents(t *testing.T, w *testenv.World, from int64, voters []*model.User) {
@@ -128,15 +137,7 @@ func TestSingleVoteCheckedUnderTheLock(t *testing.T) {
 			ctx := context.Background()
 			w := testenv.NewWorld(t, testenv.Store(t, d))
 			voters := joinMany(t, w, 3)
-			r := w.Round(t, model.StatusOpen, model.BallotOpen, 0)
-			p, err := w.Svc.CreateProposal(ctx, w.Moderator, r.ID, council.ProposalInput{Title: "Kept", Body: "Body"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			gone, err := w.Svc.CreateProposal(ctx, voters[1], r.ID, council.ProposalInput{Title: "Withdrawn", Body: "Body"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, p, gone := twoProposals(t, w, voters[1])
 			one := func(v council.BatchVote) (model.Counts, error) {
 				tallies, errs := w.Svc.CommitBatch(ctx, []council.BatchVote{v})
 				return tallies[0], errs[0]

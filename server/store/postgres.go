@@ -124,35 +124,40 @@ func (c *pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx,
 // stmtCache); pq watches ctx on its own while the rows are read.
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	defer c.during(ctx)()
-	if cacheable(query, args) {
-		st, err := c.stmts.get(ctx, c.Conn.(driver.ConnPrepareContext), query)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := st.QueryContext(ctx, args)
-		if staleStatement(err) {
-			c.stmts.forget(query)
-		}
-		return rows, err
+	st, err := c.kept(ctx, query, args)
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil:
+		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 	}
-	return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+	rows, err := st.QueryContext(ctx, args)
+	c.stmts.after(query, err)
+	return rows, err
 }
 
 // ExecContext runs a statement, prepared once on this connection as QueryContext does.
 func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	defer c.during(ctx)()
-	if cacheable(query, args) {
-		st, err := c.stmts.get(ctx, c.Conn.(driver.ConnPrepareContext), query)
-		if err != nil {
-			return nil, err
-		}
-		res, err := st.ExecContext(ctx, args)
-		if staleStatement(err) {
-			c.stmts.forget(query)
-		}
-		return res, err
+	st, err := c.kept(ctx, query, args)
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil:
+		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 	}
-	return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
+	res, err := st.ExecContext(ctx, args)
+	c.stmts.after(query, err)
+	return res, err
+}
+
+// kept returns the connection's prepared statement for query when it is one worth keeping
+// (see stmtCache), preparing it first if needed, and nil when it is not.
+func (c *pgConn) kept(ctx context.Context, query string, args []driver.NamedValue) (preparedStmt, error) {
+	if !cacheable(query, args) {
+		return nil, nil
+	}
+	return c.stmts.get(ctx, c.Conn.(driver.ConnPrepareContext), query)
 }
 
 // PrepareContext prepares a statement.

@@ -82,9 +82,12 @@ func staleStatement(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "0A000" || pe.Code == "26000")
 }
 
-// forget closes query's statement after a staleStatement error; the next use prepares it
-// again.
-func (c *stmtCache) forget(query string) {
+// after closes query's statement when running it failed with a staleStatement error; the
+// next use prepares it again.
+func (c *stmtCache) after(query string, err error) {
+	if !staleStatement(err) {
+		return
+	}
 	if e, ok := c.byQuery[query]; ok {
 		c.drop(e)
 	}
