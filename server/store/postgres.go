@@ -121,19 +121,41 @@ func (c *pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx,
 }
 
 // QueryContext runs a query, prepared once on this connection when it has parameters (see
-// stmtCache); pq watches ctx on its own while the rows are read.
+// stmtCache); pq watches ctx on its own while the rows are read of a query it runs itself.
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	defer c.during(ctx)()
+	stop := c.during(ctx)
 	st, err := c.kept(ctx, query, args)
 	switch {
 	case err != nil:
+		stop()
 		return nil, err
 	case st == nil:
+		defer stop()
 		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 	}
-	rows, err := st.QueryContext(ctx, args)
+	// A kept statement runs without ctx: pq would, once ctx ended, wait for its cancellation
+	// request to be answered, which a stopped server never does. The connection is cut when
+	// ctx ends instead, until the rows are closed, which ends any wait at once (the
+	// statement itself is then ended by statement_timeout at the latest).
+	rows, err := st.QueryContext(context.WithoutCancel(ctx), args)
 	c.stmts.after(query, err)
-	return rows, err
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	return &watchedRows{Rows: rows, stop: stop}, nil
+}
+
+// watchedRows are a kept statement's rows, read while their context still cuts the connection.
+type watchedRows struct {
+	driver.Rows
+	stop func() bool
+}
+
+// Close closes the rows and stops watching their context.
+func (r *watchedRows) Close() error {
+	defer r.stop()
+	return r.Rows.Close()
 }
 
 // ExecContext runs a statement, prepared once on this connection as QueryContext does.
@@ -146,7 +168,7 @@ func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.Na
 	case st == nil:
 		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 	}
-	res, err := st.ExecContext(ctx, args)
+	res, err := st.ExecContext(context.WithoutCancel(ctx), args) // as in QueryContext
 	c.stmts.after(query, err)
 	return res, err
 }
