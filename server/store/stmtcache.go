@@ -12,7 +12,7 @@ import (
 
 // StatementsPerConn bounds the statements a PostgreSQL connection keeps prepared. The
 // platform's statements with parameters number a few hundred, of which a few dozen carry its
-// everyday work (a vote's transaction is nine); the least recently used beyond the bound is
+// everyday work (a vote's transaction is four of them); the least recently used beyond the bound is
 // closed on the server.
 const StatementsPerConn = 128
 
@@ -28,7 +28,7 @@ type stmtCache struct {
 
 type cachedStmt struct {
 	query string
-	stmt  driver.Stmt
+	stmt  preparedStmt
 }
 
 // preparedStmt is what pq's prepared statements implement.
@@ -53,7 +53,7 @@ func cacheable(query string, args []driver.NamedValue) bool {
 func (c *stmtCache) get(ctx context.Context, conn driver.ConnPrepareContext, query string) (preparedStmt, error) {
 	if e, ok := c.byQuery[query]; ok {
 		c.order.MoveToFront(e)
-		return e.Value.(*cachedStmt).stmt.(preparedStmt), nil
+		return e.Value.(*cachedStmt).stmt, nil
 	}
 	st, err := conn.PrepareContext(ctx, query)
 	if err != nil {
@@ -67,7 +67,7 @@ func (c *stmtCache) get(ctx context.Context, conn driver.ConnPrepareContext, que
 	if c.byQuery == nil {
 		c.byQuery = make(map[string]*list.Element)
 	}
-	c.byQuery[query] = c.order.PushFront(&cachedStmt{query: query, stmt: st})
+	c.byQuery[query] = c.order.PushFront(&cachedStmt{query: query, stmt: ps})
 	for c.order.Len() > StatementsPerConn {
 		c.drop(c.order.Back())
 	}

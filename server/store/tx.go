@@ -107,12 +107,9 @@ func (t *Tx) Append(ctx context.Context, ne NewEvent) (model.Event, error) {
 		r := string(ne.Redacted)
 		redacted = &r
 	}
-	insert := t.store.rebind(`INSERT INTO events (council_id, seq, round_id, type, at, actor_id, actor_name, data, post_id, data_redacted)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	insert := appendEvent
 	if t.store.dialect == "postgres" {
-		// The council's seq advances in the same statement, which saves the transaction a
-		// round trip at its end; the council's row is locked by this transaction already.
-		insert = `WITH advanced AS (UPDATE councils SET last_seq = $2 WHERE id = $1) ` + insert
+		insert = appendEventAdvancing
 	}
 	_, err := t.tx.ExecContext(ctx, insert,
 		ev.CouncilID, ev.Seq, ne.RoundID, ne.Type, ev.At, actorID, actorName, string(ne.Data), ne.PostID, redacted)
@@ -125,6 +122,16 @@ func (t *Tx) Append(ctx context.Context, ne NewEvent) (model.Event, error) {
 	t.events = append(t.events, ev)
 	return ev, nil
 }
+
+// appendEvent inserts an event (SQLite's placeholders).
+const appendEvent = `INSERT INTO events (council_id, seq, round_id, type, at, actor_id, actor_name, data, post_id, data_redacted)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// appendEventAdvancing is appendEvent on PostgreSQL, where the council's seq advances in the
+// same statement, which saves the transaction a round trip at its end; the council's row is
+// locked by the transaction already.
+var appendEventAdvancing = `WITH advanced AS (UPDATE councils SET last_seq = $2 WHERE id = $1) ` +
+	sqlx.Rebind(sqlx.DOLLAR, appendEvent)
 
 // eventColumns reads an event's payload — or, where the event carries the text of a post its
 // author deleted since, or hidden since and redact is bound true, the payload without that
