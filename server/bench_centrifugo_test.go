@@ -39,6 +39,10 @@ func TestBenchCentrifugo(t *testing.T) {
 	rate := benchEnv(t, "RATE", 5)
 	seconds := benchEnv(t, "SECONDS", 20)
 	const nodes = 2
+	mode, err := watchMode()
+	if err != nil {
+		t.Fatal(err)
+	}
 	const channel = "bench"
 	apiKey := randomHex(16)
 	prefix := "bench-cf-" + randomHex(4)
@@ -69,15 +73,16 @@ func TestBenchCentrifugo(t *testing.T) {
 	bw := make([]*benchWatcher, watchers)
 	for i, c := range ws {
 		bw[i] = &benchWatcher{ws: c}
-		go bw[i].readAndPong()
 	}
+	stop := watch(t, mode, ws, bw, centrifugoPushes, centrifugoPong, (*benchWatcher).readAndPong)
 	defer func() {
+		stop()
 		for _, w := range bw {
 			w.ws.Close()
 		}
 	}()
 	time.Sleep(time.Second) // as TestBenchLive: every subscription settled
-	cpu0 := pidsCPU(t, pids)
+	cpu0, own0 := pidsCPU(t, pids), pidsCPU(t, []int{os.Getpid()})
 
 	pad := strings.Repeat("x", 300) // a message of about the size of a vote's event
 	total := rate * seconds
@@ -111,10 +116,11 @@ func TestBenchCentrifugo(t *testing.T) {
 		}
 	}
 	time.Sleep(500 * time.Millisecond) // a duplicate, if any, would arrive now
-	cpu := pidsCPU(t, pids) - cpu0
+	cpu, own := pidsCPU(t, pids)-cpu0, pidsCPU(t, []int{os.Getpid()})-own0
 
 	var pubToScreen []time.Duration
 	lost, dups, disorder := 0, 0, 0
+	frameBytes, frameCount := 0, 0
 	for i, w := range bw {
 		w.mu.Lock()
 		frames, rerr := w.frames, w.err
@@ -125,6 +131,8 @@ func TestBenchCentrifugo(t *testing.T) {
 		seen := make([]bool, total)
 		prev := int64(-1)
 		for _, f := range frames {
+			frameBytes += len(f.msg)
+			frameCount++
 			// The JSON protocol may put several replies in one frame, a line each; a ping is {}.
 			for _, line := range bytes.Split(f.msg, []byte("\n")) {
 				if len(line) == 0 || string(line) == "{}" {
@@ -152,12 +160,15 @@ func TestBenchCentrifugo(t *testing.T) {
 			}
 		}
 	}
-	fmt.Printf("bench-centrifugo: %s (Redis engine), %d watchers over %d nodes, %d messages/s for %d s (%d messages), %d cores\n",
-		bin, watchers, nodes, rate, seconds, total, runtime.NumCPU())
+	fmt.Printf("bench-centrifugo: %s (Redis engine), %d watchers over %d nodes, %d messages/s for %d s (%d messages), %d cores, watchers read by %s\n",
+		bin, watchers, nodes, rate, seconds, total, runtime.NumCPU(), mode)
 	fmt.Printf("  publish→screen: %s\n", percentiles(pubToScreen))
 	fmt.Printf("  publish answered: %s\n", percentiles(answered))
 	fmt.Printf("  nodes' CPU time (user+system, both processes) during the messages: %v, %.1f µs per delivery\n",
 		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(total*watchers))
+	fmt.Printf("  the harness's own CPU time (its watchers and publisher): %v, %.1f µs per delivery\n",
+		own.Round(time.Millisecond), float64(own.Microseconds())/float64(total*watchers))
+	fmt.Printf("  %d frames of %d bytes on average\n", frameCount, frameBytes/max(frameCount, 1))
 	fmt.Printf("  lost %d, duplicate %d, out of order %d\n", lost, dups, disorder)
 	if lost > 0 || dups > 0 {
 		t.Fatalf("%d messages lost, %d duplicated", lost, dups)
@@ -304,20 +315,33 @@ func (w *benchWatcher) readAndPong() {
 			w.mu.Unlock()
 			return
 		}
-		if bytes.Contains(msg, []byte("{}")) {
-			for _, line := range bytes.Split(msg, []byte("\n")) {
-				if string(line) == "{}" {
-					w.ws.WriteMessage(websocket.TextMessage, []byte("{}"))
-				}
-			}
+		if pong := centrifugoPong(msg); pong != nil {
+			w.ws.WriteMessage(websocket.TextMessage, pong)
 		}
 		w.mu.Lock()
 		w.frames = append(w.frames, frame{at: now, msg: msg})
 		w.mu.Unlock()
-		// Count the messages, not the frames, so that the wait for the last one is right when
-		// several share a frame; a ping counts for nothing.
-		w.n.Add(int64(bytes.Count(msg, []byte(`"push"`))))
+		w.n.Add(centrifugoPushes(msg))
 	}
+}
+
+// centrifugoPong is the answer to a message holding the server's ping ({} on a line of its
+// own), or nil.
+func centrifugoPong(msg []byte) []byte {
+	if bytes.Contains(msg, []byte("{}")) {
+		for _, line := range bytes.Split(msg, []byte("\n")) {
+			if string(line) == "{}" {
+				return []byte("{}")
+			}
+		}
+	}
+	return nil
+}
+
+// centrifugoPushes counts the publications in a message, not the frames, so that the wait for
+// the last one is right when several share a frame; a ping counts for nothing.
+func centrifugoPushes(msg []byte) int64 {
+	return int64(bytes.Count(msg, []byte(`"push"`)))
 }
 
 // pidsCPU adds up the user and system CPU time of processes, from /proc/PID/stat (in clock

@@ -93,6 +93,24 @@ func (w *benchWatcher) read() {
 	}
 }
 
+// watch starts reading the watchers' websockets the way mode says: one epoll loop a processor,
+// or read (the library's reader) in a goroutine per watcher. The returned stop ends the epoll
+// loops; the goroutines end when their websockets are closed.
+func watch(t *testing.T, mode string, ws []*websocket.Conn, bw []*benchWatcher, count func([]byte) int64, reply func([]byte) []byte, read func(*benchWatcher)) (stop func()) {
+	t.Helper()
+	if mode == "goroutines" {
+		for _, w := range bw {
+			go read(w)
+		}
+		return func() {}
+	}
+	stop, err := epollWatch(ws, bw, count, reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stop
+}
+
 // dialAll opens n websockets with at most 16 handshakes at once; dial(i) opens the i-th.
 func dialAll(t *testing.T, n int, dial func(i int) (*websocket.Conn, error)) []*websocket.Conn {
 	t.Helper()
@@ -184,6 +202,10 @@ func TestBenchLive(t *testing.T) {
 	rate := benchEnv(t, "RATE", 5)
 	seconds := benchEnv(t, "SECONDS", 20)
 	const members, proposals = 4, 5
+	mode, err := watchMode()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	cl := newCluster(t, procs, testenv.RedisURL(), benchCaps...)
 	d := setUp(t, cl.procs[0].base, members, proposals)
@@ -194,16 +216,17 @@ func TestBenchLive(t *testing.T) {
 	bw := make([]*benchWatcher, watchers)
 	for i, c := range ws {
 		bw[i] = &benchWatcher{ws: c}
-		go bw[i].read()
 	}
+	stop := watch(t, mode, ws, bw, func([]byte) int64 { return 1 }, nil, (*benchWatcher).read)
 	defer func() {
+		stop()
 		for _, w := range bw {
 			w.ws.Close()
 		}
 	}()
 	time.Sleep(time.Second) // every process's Redis subscription is confirmed
 	start := lastSeq(t, d.members[0], cl.procs[0].base, d.councilID)
-	cpu0 := clusterCPU(t, cl)
+	cpu0, own0 := clusterCPU(t, cl), pidsCPU(t, []int{os.Getpid()})
 
 	// Votes at a fixed rate, each from its own goroutine so that a slow answer does not delay
 	// the next vote.
@@ -246,10 +269,11 @@ func TestBenchLive(t *testing.T) {
 		}
 	}
 	time.Sleep(500 * time.Millisecond) // a duplicate, if any, would arrive now
-	cpu := clusterCPU(t, cl) - cpu0
+	cpu, own := clusterCPU(t, cl)-cpu0, pidsCPU(t, []int{os.Getpid()})-own0
 
 	var voteToScreen, eventToScreen []time.Duration
 	lost, dups, disorder := 0, 0, 0
+	frameBytes, frameCount := 0, 0
 	for i, w := range bw {
 		w.mu.Lock()
 		frames, rerr := w.frames, w.err
@@ -260,6 +284,8 @@ func TestBenchLive(t *testing.T) {
 		seen := make(map[int64]bool, total)
 		var prev int64
 		for _, f := range frames {
+			frameBytes += len(f.msg)
+			frameCount++
 			seq, ok := leadingInt(field(f.msg, "seq"))
 			if !ok {
 				t.Fatalf("watcher %d: unexpected frame %s", i, f.msg)
@@ -292,8 +318,8 @@ func TestBenchLive(t *testing.T) {
 			}
 		}
 	}
-	fmt.Printf("bench-live: %s, %d watchers over %d processes, %d votes/s for %d s (%d votes, seq %d..%d), %d cores\n",
-		binaryName(), watchers, procs, rate, seconds, total, start+1, end, runtime.NumCPU())
+	fmt.Printf("bench-live: %s, %d watchers over %d processes, %d votes/s for %d s (%d votes, seq %d..%d), %d cores, watchers read by %s\n",
+		binaryName(), watchers, procs, rate, seconds, total, start+1, end, runtime.NumCPU(), mode)
 	fmt.Printf("  vote→screen:  %s\n", percentiles(voteToScreen))
 	fmt.Printf("  event→screen: %s (from the event's \"at\", stamped in its transaction before the commit)\n", percentiles(eventToScreen))
 	fmt.Printf("  vote answered: %s\n", percentiles(answered))
@@ -312,6 +338,9 @@ func TestBenchLive(t *testing.T) {
 	}
 	fmt.Printf("  servers' CPU time (user+system, all processes) during the votes: %v, %.1f µs per delivery\n",
 		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(total*watchers))
+	fmt.Printf("  the harness's own CPU time (its watchers and voters): %v, %.1f µs per delivery\n",
+		own.Round(time.Millisecond), float64(own.Microseconds())/float64(total*watchers))
+	fmt.Printf("  %d frames of %d bytes on average\n", frameCount, frameBytes/max(frameCount, 1))
 	fmt.Printf("  lost %d, duplicate %d, out of order %d\n", lost, dups, disorder)
 	if lost > 0 || dups > 0 || disorder > 0 {
 		t.Fatalf("%d events lost, %d duplicated, %d out of order", lost, dups, disorder)
