@@ -91,12 +91,14 @@ bench-growth: services
 # Live fan-out tail: WATCHERS websockets over PROCS processes (PostgreSQL + Redis) while votes
 # arrive at RATE a second for SECONDS; prints vote→screen and event→screen percentiles, lost and
 # duplicate events. COUNCIL_BIN=path measures a binary already built (e.g. an earlier commit's).
+# WARMUP seconds of the same traffic go first and are not measured (0 for none).
 WATCHERS ?= 2000
 PROCS ?= 2
 RATE ?= 5
 SECONDS ?= 20
+WARMUP ?= 3
 bench-live: services
-	BENCH=live WATCHERS=$(WATCHERS) PROCS=$(PROCS) RATE=$(RATE) SECONDS=$(SECONDS) \
+	BENCH=live WATCHERS=$(WATCHERS) PROCS=$(PROCS) RATE=$(RATE) SECONDS=$(SECONDS) WARMUP=$(WARMUP) \
 		$(GO) test ./server -run '^TestBenchLive$$' -count=1 -v -timeout 20m
 
 # The reference beside bench-live: two Centrifugo v6 nodes with its Redis engine, WATCHERS
@@ -105,7 +107,7 @@ bench-live: services
 # e.g. GOBIN=/tmp/cfgo go install github.com/centrifugal/centrifugo/v6@v6.9.1
 bench-centrifugo: services
 	@test -n "$(CENTRIFUGO)" || { echo "bench-centrifugo needs CENTRIFUGO=/path/to/centrifugo"; exit 2; }
-	BENCH=centrifugo CENTRIFUGO=$(CENTRIFUGO) WATCHERS=$(WATCHERS) RATE=$(RATE) SECONDS=$(SECONDS) \
+	BENCH=centrifugo CENTRIFUGO=$(CENTRIFUGO) WATCHERS=$(WATCHERS) RATE=$(RATE) SECONDS=$(SECONDS) WARMUP=$(WARMUP) \
 		$(GO) test ./server -run '^TestBenchCentrifugo$$' -count=1 -v -timeout 20m
 
 # Memory per idle websocket: the server's RSS before and after SOCKETS idle websockets.

@@ -38,6 +38,7 @@ func TestBenchCentrifugo(t *testing.T) {
 	watchers := benchEnv(t, "WATCHERS", 2000)
 	rate := benchEnv(t, "RATE", 5)
 	seconds := benchEnv(t, "SECONDS", 20)
+	warm := benchEnvFrom(t, "WARMUP", 3, 0)
 	const nodes = 2
 	mode, err := watchMode()
 	if err != nil {
@@ -82,9 +83,15 @@ func TestBenchCentrifugo(t *testing.T) {
 		}
 	}()
 	time.Sleep(time.Second) // as TestBenchLive: every subscription settled
-	cpu0, own0 := pidsCPU(t, pids), pidsCPU(t, []int{os.Getpid()})
 
 	pad := strings.Repeat("x", 300) // a message of about the size of a vote's event
+	warmUp(t, bw, rate*warm, rate, int64(rate*warm), func(k int) error {
+		_, err := centrifugoAPI(bases[k%nodes], apiKey, "publish",
+			fmt.Appendf(nil, `{"channel":%q,"data":{"n":%d,"pad":%q}}`, channel, k, pad))
+		return err
+	})
+	cpu0, own0 := pidsCPU(t, pids), pidsCPU(t, []int{os.Getpid()})
+
 	total := rate * seconds
 	sent := make([]time.Time, total)
 	answered := make([]time.Duration, total)
@@ -164,11 +171,8 @@ func TestBenchCentrifugo(t *testing.T) {
 		bin, watchers, nodes, rate, seconds, total, runtime.NumCPU(), mode)
 	fmt.Printf("  publish→screen: %s\n", percentiles(pubToScreen))
 	fmt.Printf("  publish answered: %s\n", percentiles(answered))
-	fmt.Printf("  nodes' CPU time (user+system, both processes) during the messages: %v, %.1f µs per delivery\n",
-		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(total*watchers))
-	fmt.Printf("  the harness's own CPU time (its watchers and publisher): %v, %.1f µs per delivery\n",
-		own.Round(time.Millisecond), float64(own.Microseconds())/float64(total*watchers))
-	fmt.Printf("  %d frames of %d bytes on average\n", frameCount, frameBytes/max(frameCount, 1))
+	printCosts("nodes' CPU time (user+system, both processes) during the messages", "publisher",
+		cpu, own, total*watchers, frameCount, frameBytes)
 	fmt.Printf("  lost %d, duplicate %d, out of order %d\n", lost, dups, disorder)
 	if lost > 0 || dups > 0 {
 		t.Fatalf("%d messages lost, %d duplicated", lost, dups)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/http"
 	"os"
@@ -26,13 +27,19 @@ import (
 // benchEnv is an environment variable read as an integer, or def.
 func benchEnv(t *testing.T, name string, def int) int {
 	t.Helper()
+	return benchEnvFrom(t, name, def, 1)
+}
+
+// benchEnvFrom is benchEnv for a setting that may be as low as least.
+func benchEnvFrom(t *testing.T, name string, def, least int) int {
+	t.Helper()
 	s := os.Getenv(name)
 	if s == "" {
 		return def
 	}
 	v, err := strconv.Atoi(s)
-	if err != nil || v <= 0 {
-		t.Fatalf("%s must be a positive integer, got %q", name, s)
+	if err != nil || v < least {
+		t.Fatalf("%s must be an integer of at least %d, got %q", name, least, s)
 	}
 	return v
 }
@@ -201,6 +208,7 @@ func TestBenchLive(t *testing.T) {
 	procs := benchEnv(t, "PROCS", 2)
 	rate := benchEnv(t, "RATE", 5)
 	seconds := benchEnv(t, "SECONDS", 20)
+	warm := benchEnvFrom(t, "WARMUP", 3, 0)
 	const members, proposals = 4, 5
 	mode, err := watchMode()
 	if err != nil {
@@ -225,6 +233,13 @@ func TestBenchLive(t *testing.T) {
 		}
 	}()
 	time.Sleep(time.Second) // every process's Redis subscription is confirmed
+	choices := []string{"for", "against", "abstain"}
+	warmUp(t, bw, rate*warm, rate, int64(rate*warm), func(k int) error {
+		m := d.members[k%members]
+		body := map[string]string{"choice": choices[k%3], "reason": fmt.Sprintf("warm-up-%d", k)}
+		_, err := m.call("PUT", fmt.Sprintf("%s/api/v1/proposals/%d/vote", cl.procs[k%procs].base, d.proposals[k%proposals]), body, nil)
+		return err
+	})
 	start := lastSeq(t, d.members[0], cl.procs[0].base, d.councilID)
 	cpu0, own0 := clusterCPU(t, cl), pidsCPU(t, []int{os.Getpid()})
 
@@ -234,7 +249,6 @@ func TestBenchLive(t *testing.T) {
 	sent := make([]time.Time, total)
 	answered := make([]time.Duration, total)
 	failed := make([]error, total)
-	choices := []string{"for", "against", "abstain"}
 	var votes sync.WaitGroup
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	for k := 0; k < total; k++ {
@@ -272,6 +286,10 @@ func TestBenchLive(t *testing.T) {
 	cpu, own := clusterCPU(t, cl)-cpu0, pidsCPU(t, []int{os.Getpid()})-own0
 
 	var voteToScreen, eventToScreen []time.Duration
+	perVote := make([]voteTrace, total)
+	for k := range perVote {
+		perVote[k] = voteTrace{k: k, to: k % procs, answered: answered[k], first: make([]time.Duration, procs), last: make([]time.Duration, procs)}
+	}
 	lost, dups, disorder := 0, 0, 0
 	frameBytes, frameCount := 0, 0
 	for i, w := range bw {
@@ -299,15 +317,21 @@ func TestBenchLive(t *testing.T) {
 				disorder++
 			}
 			prev = seq
+			k := int64(-1)
 			if r := field(f.msg, "reason"); r != nil && bytes.HasPrefix(r, []byte(`"bench-`)) {
-				if k, ok := leadingInt(r[len(`"bench-`):]); ok && k >= 0 && int(k) < total {
+				if v, ok := leadingInt(r[len(`"bench-`):]); ok && v >= 0 && int(v) < total {
+					k = v
 					voteToScreen = append(voteToScreen, f.at.Sub(sent[k]))
+					perVote[k].screen(i%procs, f.at.Sub(sent[k]))
 				}
 			}
 			if a := field(f.msg, "at"); len(a) > 2 {
 				if end := bytes.IndexByte(a[1:], '"'); end > 0 {
 					if at, err := time.Parse(time.RFC3339Nano, string(a[1:1+end])); err == nil {
 						eventToScreen = append(eventToScreen, f.at.Sub(at))
+						if k >= 0 {
+							perVote[k].stamped = at.Sub(sent[k])
+						}
 					}
 				}
 			}
@@ -336,36 +360,117 @@ func TestBenchLive(t *testing.T) {
 		fmt.Printf("  servers' commit→write (council_event_delivery_latency_seconds, %.0f deliveries): mean %.2f ms, p50 ≤ %s ms, p99 ≤ %s ms\n",
 			count, 1000*sum/count, quantileBound(buckets, count, 0.5), quantileBound(buckets, count, 0.99))
 	}
-	fmt.Printf("  servers' CPU time (user+system, all processes) during the votes: %v, %.1f µs per delivery\n",
-		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(total*watchers))
-	fmt.Printf("  the harness's own CPU time (its watchers and voters): %v, %.1f µs per delivery\n",
-		own.Round(time.Millisecond), float64(own.Microseconds())/float64(total*watchers))
-	fmt.Printf("  %d frames of %d bytes on average\n", frameCount, frameBytes/max(frameCount, 1))
+	printSlowest(perVote, 3)
+	printCosts("servers' CPU time (user+system, all processes) during the votes", "voters",
+		cpu, own, total*watchers, frameCount, frameBytes)
 	fmt.Printf("  lost %d, duplicate %d, out of order %d\n", lost, dups, disorder)
 	if lost > 0 || dups > 0 || disorder > 0 {
 		t.Fatalf("%d events lost, %d duplicated, %d out of order", lost, dups, disorder)
 	}
 }
 
-// clusterCPU adds up the user and system CPU time the cluster's processes have used, from
-// /proc/PID/stat (in clock ticks of 10 ms).
-func clusterCPU(t *testing.T, cl *cluster) time.Duration {
+// warmUp sends, before the measured messages, n of them at rate through send (k from 0),
+// waits until every watcher has count of them, and forgets them: the first uses of a path
+// (a connection's first statements, planned anew; caches being filled) are a start's cost,
+// not the steady state the figures describe, and both servers get the same warm-up.
+func warmUp(t *testing.T, bw []*benchWatcher, n, rate int, count int64, send func(k int) error) {
 	t.Helper()
-	var ticks int64
-	for _, p := range cl.procs {
-		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The fields after the command's name, which is in parentheses: utime and stime are
-		// the 12th and 13th of them.
-		f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+2:]))
-		for _, s := range f[11:13] {
-			v, _ := strconv.ParseInt(s, 10, 64)
-			ticks += v
+	if n == 0 {
+		return
+	}
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	for k := 0; k < n; k++ {
+		<-tick.C
+		if err := send(k); err != nil {
+			t.Fatalf("warm-up message %d: %v", k, err)
 		}
 	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	deadline := time.Now().Add(30 * time.Second)
+	for i, w := range bw {
+		for w.n.Load() < count {
+			if time.Now().After(deadline) {
+				t.Fatalf("watcher %d saw %d of the %d warm-up messages", i, w.n.Load(), count)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		w.mu.Lock()
+		w.frames = nil
+		w.n.Add(-count)
+		w.mu.Unlock()
+	}
+}
+
+// voteTrace is where one vote's time went: from its request to the event's "at" (stamped in
+// its transaction), to its answer, and to the first and the last screen on each process.
+type voteTrace struct {
+	k, to       int // the vote, and the process it was sent to
+	stamped     time.Duration
+	answered    time.Duration
+	first, last []time.Duration // by process
+}
+
+func (v *voteTrace) screen(proc int, d time.Duration) {
+	if v.first[proc] == 0 || d < v.first[proc] {
+		v.first[proc] = d
+	}
+	v.last[proc] = max(v.last[proc], d)
+}
+
+func (v *voteTrace) slowest() time.Duration { return slices.Max(v.last) }
+
+// printSlowest prints the n votes whose last screen came latest: with 2000 deliveries a vote,
+// these are the votes that make the p99, and the line says whether their time went before the
+// commit, in their answer, or in one process's fan-out.
+func printSlowest(votes []voteTrace, n int) {
+	byLast := slices.Clone(votes)
+	slices.SortFunc(byLast, func(a, b voteTrace) int { return cmp.Compare(b.slowest(), a.slowest()) })
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+	var relay, span, stamped, firstOwn []time.Duration
+	for _, v := range votes {
+		stamped = append(stamped, v.stamped)
+		firstOwn = append(firstOwn, v.first[v.to])
+		for p := range v.first {
+			span = append(span, v.last[p]-v.first[p])
+			if p != v.to {
+				relay = append(relay, v.first[p]-v.first[v.to])
+			}
+		}
+	}
+	fmt.Printf("  a vote's request to its event's \"at\": %s\n", percentiles(stamped))
+	fmt.Printf("  a vote's request to its first screen: %s\n", percentiles(firstOwn))
+	if len(relay) > 0 {
+		fmt.Printf("  the other processes' first screen after the first on the vote's own: %s\n", percentiles(relay))
+	}
+	fmt.Printf("  first to last screen on one process: %s\n", percentiles(span))
+	for _, v := range byLast[:min(n, len(byLast))] {
+		var screens []string
+		for p := range v.first {
+			screens = append(screens, fmt.Sprintf("process %d %s–%s", p, ms(v.first[p]), ms(v.last[p])))
+		}
+		fmt.Printf("  a slowest vote: #%d to process %d: stamped %s, answered %s, screens %s ms\n",
+			v.k, v.to, ms(v.stamped), ms(v.answered), strings.Join(screens, ", "))
+	}
+}
+
+// printCosts prints what the fan-out cost the servers and the harness per delivery, and the
+// frames' mean size: the lines bench-live and bench-centrifugo share, so the two read alike.
+func printCosts(servers, senders string, cpu, own time.Duration, deliveries, frameCount, frameBytes int) {
+	fmt.Printf("  %s: %v, %.1f µs per delivery\n",
+		servers, cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(deliveries))
+	fmt.Printf("  the harness's own CPU time (its watchers and %s): %v, %.1f µs per delivery\n",
+		senders, own.Round(time.Millisecond), float64(own.Microseconds())/float64(deliveries))
+	fmt.Printf("  %d frames of %d bytes on average\n", frameCount, frameBytes/max(frameCount, 1))
+}
+
+// clusterCPU adds up the user and system CPU time the cluster's processes have used.
+func clusterCPU(t *testing.T, cl *cluster) time.Duration {
+	t.Helper()
+	pids := make([]int, len(cl.procs))
+	for i, p := range cl.procs {
+		pids[i] = p.cmd.Process.Pid
+	}
+	return pidsCPU(t, pids)
 }
 
 // binaryName says which server binary is measured.
