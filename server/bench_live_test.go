@@ -429,10 +429,16 @@ func printSlowest(votes []voteTrace, n int) {
 	var relay, span, stamped, firstOwn []time.Duration
 	for _, v := range votes {
 		stamped = append(stamped, v.stamped)
-		firstOwn = append(firstOwn, v.first[v.to])
+		own := v.last[v.to] > 0 // fewer watchers than processes leave some without screens
+		if own {
+			firstOwn = append(firstOwn, v.first[v.to])
+		}
 		for p := range v.first {
+			if v.last[p] == 0 {
+				continue
+			}
 			span = append(span, v.last[p]-v.first[p])
-			if p != v.to {
+			if p != v.to && own {
 				relay = append(relay, v.first[p]-v.first[v.to])
 			}
 		}
@@ -446,9 +452,13 @@ func printSlowest(votes []voteTrace, n int) {
 	for _, v := range byLast[:min(n, len(byLast))] {
 		var screens []string
 		for p := range v.first {
-			screens = append(screens, fmt.Sprintf("process %d %s–%s", p, ms(v.first[p]), ms(v.last[p])))
+			if v.last[p] == 0 {
+				screens = append(screens, fmt.Sprintf("process %d none", p))
+				continue
+			}
+			screens = append(screens, fmt.Sprintf("process %d %s–%s ms", p, ms(v.first[p]), ms(v.last[p])))
 		}
-		fmt.Printf("  a slowest vote: #%d to process %d: stamped %s, answered %s, screens %s ms\n",
+		fmt.Printf("  a slowest vote: #%d to process %d: stamped %s ms, answered %s ms, screens %s\n",
 			v.k, v.to, ms(v.stamped), ms(v.answered), strings.Join(screens, ", "))
 	}
 }
