@@ -85,9 +85,11 @@ func TestBenchCentrifugo(t *testing.T) {
 	time.Sleep(time.Second) // as TestBenchLive: every subscription settled
 
 	pad := strings.Repeat("x", 300) // a message of about the size of a vote's event
-	warmUp(t, bw, rate*warm, rate, int64(rate*warm), func(k int) error {
-		_, err := centrifugoAPI(bases[k%nodes], apiKey, "publish",
-			fmt.Appendf(nil, `{"channel":%q,"data":{"n":%d,"pad":%q}}`, channel, k, pad))
+	message := func(k int) []byte {
+		return fmt.Appendf(nil, `{"channel":%q,"data":{"n":%d,"pad":%q}}`, channel, k, pad)
+	}
+	warmUp(t, bw, rate*warm, rate, func(k int) error {
+		_, err := centrifugoAPI(bases[k%nodes], apiKey, "publish", message(k))
 		return err
 	})
 	cpu0, own0 := pidsCPU(t, pids), pidsCPU(t, []int{os.Getpid()})
@@ -103,7 +105,7 @@ func TestBenchCentrifugo(t *testing.T) {
 		pubs.Add(1)
 		go func() {
 			defer pubs.Done()
-			body := fmt.Appendf(nil, `{"channel":%q,"data":{"n":%d,"pad":%q}}`, channel, k, pad)
+			body := message(k)
 			sent[k] = time.Now()
 			_, failed[k] = centrifugoAPI(bases[k%nodes], apiKey, "publish", body)
 			answered[k] = time.Since(sent[k])

@@ -233,12 +233,16 @@ func TestBenchLive(t *testing.T) {
 		}
 	}()
 	time.Sleep(time.Second) // every process's Redis subscription is confirmed
-	choices := []string{"for", "against", "abstain"}
-	warmUp(t, bw, rate*warm, rate, int64(rate*warm), func(k int) error {
-		m := d.members[k%members]
-		body := map[string]string{"choice": choices[k%3], "reason": fmt.Sprintf("warm-up-%d", k)}
-		_, err := m.call("PUT", fmt.Sprintf("%s/api/v1/proposals/%d/vote", cl.procs[k%procs].base, d.proposals[k%proposals]), body, nil)
+	// cast sends vote k: from the members in turn, on the proposals in turn, to the processes
+	// in turn.
+	cast := func(k int, choice, reason string) error {
+		_, err := d.members[k%members].call("PUT", fmt.Sprintf("%s/api/v1/proposals/%d/vote", cl.procs[k%procs].base, d.proposals[k%proposals]),
+			map[string]string{"choice": choice, "reason": reason}, nil)
 		return err
+	}
+	choices := []string{"for", "against", "abstain"}
+	warmUp(t, bw, rate*warm, rate, func(k int) error {
+		return cast(k, choices[k%3], fmt.Sprintf("warm-up-%d", k))
 	})
 	start := lastSeq(t, d.members[0], cl.procs[0].base, d.councilID)
 	cpu0, own0 := clusterCPU(t, cl), pidsCPU(t, []int{os.Getpid()})
@@ -256,12 +260,9 @@ func TestBenchLive(t *testing.T) {
 		votes.Add(1)
 		go func() {
 			defer votes.Done()
-			m := d.members[k%members]
-			p := d.proposals[k%proposals]
-			base := cl.procs[k%procs].base
-			body := map[string]string{"choice": choices[(k/(members*proposals))%3], "reason": fmt.Sprintf("bench-%d", k)}
+			choice, reason := choices[(k/(members*proposals))%3], fmt.Sprintf("bench-%d", k)
 			sent[k] = time.Now()
-			_, failed[k] = m.call("PUT", fmt.Sprintf("%s/api/v1/proposals/%d/vote", base, p), body, nil)
+			failed[k] = cast(k, choice, reason)
 			answered[k] = time.Since(sent[k])
 		}()
 	}
@@ -370,10 +371,10 @@ func TestBenchLive(t *testing.T) {
 }
 
 // warmUp sends, before the measured messages, n of them at rate through send (k from 0),
-// waits until every watcher has count of them, and forgets them: the first uses of a path
-// (a connection's first statements, planned anew; caches being filled) are a start's cost,
-// not the steady state the figures describe, and both servers get the same warm-up.
-func warmUp(t *testing.T, bw []*benchWatcher, n, rate int, count int64, send func(k int) error) {
+// waits until every watcher has them all, and forgets them: the first uses of a path (a
+// connection's first statements, planned anew; caches being filled) are a start's cost, not
+// the steady state the figures describe, and both servers get the same warm-up.
+func warmUp(t *testing.T, bw []*benchWatcher, n, rate int, send func(k int) error) {
 	t.Helper()
 	if n == 0 {
 		return
@@ -388,15 +389,15 @@ func warmUp(t *testing.T, bw []*benchWatcher, n, rate int, count int64, send fun
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for i, w := range bw {
-		for w.n.Load() < count {
+		for w.n.Load() < int64(n) {
 			if time.Now().After(deadline) {
-				t.Fatalf("watcher %d saw %d of the %d warm-up messages", i, w.n.Load(), count)
+				t.Fatalf("watcher %d saw %d of the %d warm-up messages", i, w.n.Load(), n)
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
 		w.mu.Lock()
 		w.frames = nil
-		w.n.Add(-count)
+		w.n.Add(-int64(n))
 		w.mu.Unlock()
 	}
 }
